@@ -1,0 +1,717 @@
+package dev.arbiter.appliance.exchange;
+
+import dev.arbiter.appliance.config.ApplianceConfig.LimitsConfig;
+import dev.arbiter.appliance.config.ApplianceConfig.PoolConfig;
+import dev.arbiter.appliance.http.HopByHop;
+import dev.arbiter.appliance.http.RequestRejection;
+import dev.arbiter.appliance.http.ResponseEncoder;
+import dev.arbiter.appliance.route.Backend;
+import dev.arbiter.appliance.route.Pool;
+import dev.arbiter.appliance.route.RoutingTable;
+import dev.arbiter.appliance.route.VirtualService;
+import dev.arbiter.appliance.telemetry.ServiceStats;
+import dev.arbiter.appliance.upstream.UpstreamOwner;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection and the exchange in progress on it: route, pick, forward, stream back.
+ *
+ * <pre>
+ *  client --HttpRequest/HttpContent--> [ClientConnection] --same objects--> upstream connection
+ *  client <--HttpResponse/HttpContent-- [ClientConnection] <--onUpstreamRead-- (same event loop)
+ * </pre>
+ *
+ * <p>Requests on a connection are served one at a time, in order: a pipelined request waits in
+ * {@link #inbound} until the response before it is complete, so responses keep request order.
+ * Bodies stream in both directions and are never held whole; each side's reading pauses while
+ * the other side cannot take more (Netty writability), and {@link #inbound} is bounded.
+ *
+ * <p>Failure rules: a backend that fails before any response byte reached the client is retried
+ * on another backend when the request was not sent yet, or is idempotent and had no body, up to
+ * the pool's {@code retries}; otherwise the client gets 502 (504 on the response-header deadline).
+ * A backend that fails after the response started cuts the client connection: a client never
+ * receives a response that looks complete but is not.
+ */
+public final class ClientConnection extends ChannelDuplexHandler implements UpstreamOwner {
+
+    private static final int IDLE = 0;
+    private static final int CONNECTING = 1;
+    private static final int FORWARDING = 2;
+    private static final int DISCARDING = 3;
+    private static final int CLOSING = 4;
+
+    private static final int DEADLINE_IDLE = 0;
+    private static final int DEADLINE_HEADER = 1;
+    private static final int DEADLINE_RESPONSE = 2;
+    private static final int DEADLINE_NONE = 3;
+
+    /** Bytes of request held while no upstream can take them, before reading pauses. */
+    private static final int MAX_HELD_BYTES = 256 * 1024;
+    private static final String VIA = "1.1 arbiter";
+
+    private final LoopContext loop;
+    private final String listener;
+    private final LimitsConfig limits;
+    private final ResponseEncoder encoder;
+    private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>(4);
+    private int inboundBytes;
+    private ChannelHandlerContext ctx;
+    private InetSocketAddress remote;
+    int slot = -1;
+    long deadlineNanos = Long.MAX_VALUE;
+    private int deadlineKind = DEADLINE_IDLE;
+
+    private int state = IDLE;
+    private int requestsServed;
+    private HttpRequest request;
+    private boolean requestDone;
+    private boolean requestSent;
+    private boolean responseStarted;
+    private boolean informational;
+    private boolean closeAfterResponse;
+    private boolean upstreamKeepAlive;
+    private boolean clientHttp10;
+    private long bodyBytes;
+    private long startNanos;
+    private int attempts;
+    private VirtualService service;
+    private Backend backend;
+    private Channel upstream;
+    private boolean upstreamFlushPending;
+
+    public ClientConnection(LoopContext loop, String listener, LimitsConfig limits, ResponseEncoder encoder) {
+        this.loop = loop;
+        this.listener = listener;
+        this.limits = limits;
+        this.encoder = encoder;
+    }
+
+    // ---------------------------------------------------------------- client side
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        loop.register(this);
+        armDeadline(DEADLINE_IDLE, limits.idleTimeoutMillis());
+        ctx.fireChannelActive();
+    }
+
+    /** The first bytes of a request arrived (from the handler in front of the decoder). */
+    void onBytes() {
+        if (state == IDLE && deadlineKind == DEADLINE_IDLE) {
+            armDeadline(DEADLINE_HEADER, limits.headerTimeoutMillis());
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject o) || state == CLOSING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (inbound.isEmpty() && canTakeNow(o)) {
+            process(o);
+        } else {
+            hold(o);
+        }
+    }
+
+    private boolean canTakeNow(HttpObject o) {
+        if (o instanceof HttpRequest) {
+            return state == IDLE;
+        }
+        return state == FORWARDING || state == DISCARDING;
+    }
+
+    private void hold(HttpObject o) {
+        inbound.addLast(o);
+        if (o instanceof HttpContent c) {
+            inboundBytes += c.content().readableBytes();
+        }
+        updateClientRead();
+    }
+
+    /** Runs held messages for as long as the exchange can take them. */
+    private void drainInbound() {
+        HttpObject o;
+        while (state != CLOSING && (o = inbound.peekFirst()) != null && canTakeNow(o)) {
+            inbound.pollFirst();
+            if (o instanceof HttpContent c) {
+                inboundBytes -= c.content().readableBytes();
+            }
+            process(o);
+        }
+        flushUpstream();
+        updateClientRead();
+    }
+
+    private void process(HttpObject o) {
+        if (o instanceof HttpRequest r) {
+            onRequestHead(r);
+        }
+        if (o instanceof HttpContent c) {
+            onRequestContent(c);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushUpstream();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upstream != null) {
+            upstream.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = CLOSING;
+        loop.unregister(this);
+        loop.state().stats().clientConnections().decrementAndGet();
+        if (upstream != null) {
+            if (backend != null) {
+                backend.onLoop(loop.index()).outstanding--;
+            }
+            loop.connector().discard(upstream);
+            upstream = null;
+        }
+        releaseInbound();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // I/O errors (resets) and decoder bugs alike: nothing on this connection can be trusted.
+        ctx.close();
+    }
+
+    private void releaseInbound() {
+        HttpObject o;
+        while ((o = inbound.pollFirst()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+        inboundBytes = 0;
+    }
+
+    private void updateClientRead() {
+        boolean read = state != CLOSING && inboundBytes < MAX_HELD_BYTES
+                && (upstream == null || state != FORWARDING || upstream.isWritable());
+        Channel ch = ctx.channel();
+        if (ch.config().isAutoRead() != read) {
+            ch.config().setAutoRead(read);
+        }
+    }
+
+    // ---------------------------------------------------------------- request path
+
+    private void onRequestHead(HttpRequest r) {
+        requestsServed++;
+        request = r;
+        requestDone = false;
+        requestSent = false;
+        responseStarted = false;
+        informational = false;
+        bodyBytes = 0;
+        attempts = 0;
+        service = null;
+        backend = null;
+        startNanos = System.nanoTime();
+        armDeadline(DEADLINE_NONE, 0);
+        encoder.answeringHead(r.method() == HttpMethod.HEAD);
+        if (r.decoderResult().isFailure()) {
+            reject(RequestRejection.of(r.decoderResult().cause()));
+            return;
+        }
+        RequestRejection invalid = validate(r);
+        if (invalid != null) {
+            reject(invalid);
+            return;
+        }
+        clientHttp10 = !HttpVersion.HTTP_1_1.equals(r.protocolVersion());
+        closeAfterResponse = !HttpUtil.isKeepAlive(r) || requestsServed >= limits.maxRequestsPerConnection()
+                || loop.state().draining();
+        RoutingTable table = loop.state().routing();
+        String uri = r.uri();
+        VirtualService vs = table.match(listener, r.headers().get(HttpHeaderNames.HOST), uri);
+        if (vs == null) {
+            loop.state().stats().onLoop(loop.index()).noRoute++;
+            respondLocally(HttpResponseStatus.NOT_FOUND, "no virtual service for this host and path\n");
+            return;
+        }
+        service = vs;
+        vs.stats().onLoop(loop.index()).requests++;
+        prepareUpstreamHead(r);
+        dispatch(null);
+    }
+
+    private RequestRejection validate(HttpRequest r) {
+        HttpHeaders h = r.headers();
+        if (h.size() > limits.maxHeaderCount()) {
+            return RequestRejection.TOO_MANY_HEADERS;
+        }
+        String te = h.get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
+            return RequestRejection.UNKNOWN_TRANSFER_CODING;
+        }
+        if (limits.maxBodyBytes() > 0 && HttpUtil.getContentLength(r, -1L) > limits.maxBodyBytes()) {
+            return RequestRejection.BODY_TOO_LARGE;
+        }
+        if (r.protocolVersion() == HttpVersion.HTTP_1_1 && !h.contains(HttpHeaderNames.HOST)) {
+            return RequestRejection.MISSING_HOST;
+        }
+        return null;
+    }
+
+    private void prepareUpstreamHead(HttpRequest r) {
+        HttpHeaders h = r.headers();
+        HopByHop.strip(h);
+        String client = remote.getAddress().getHostAddress();
+        String xff = h.get("x-forwarded-for");
+        h.set("x-forwarded-for", xff == null ? client : xff + ", " + client);
+        h.set("x-forwarded-proto", "http");
+        String via = h.get(HttpHeaderNames.VIA);
+        h.set(HttpHeaderNames.VIA, via == null ? VIA : via + ", " + VIA);
+        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    /** Picks a backend (other than {@code avoid} when possible) and gets a connection to it. */
+    private void dispatch(Backend avoid) {
+        Pool pool = service.pool();
+        Backend b = pool.picker(loop.index()).pick(request, remote.getAddress(), avoid, loop.nowMillis());
+        if (b == null) {
+            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy backend in pool " + pool.name() + "\n");
+            return;
+        }
+        attempts++;
+        backend = b;
+        Channel idle = loop.connector().acquire(b, this);
+        if (idle != null) {
+            attach(idle);
+            return;
+        }
+        if (!b.tryReserveConnection()) {
+            Backend other = pool.picker(loop.index()).pick(request, remote.getAddress(), b, loop.nowMillis());
+            if (other == null || other == b || !other.tryReserveConnection()) {
+                backend = null;
+                respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "backend connection limit reached\n");
+                return;
+            }
+            b = other;
+            backend = b;
+        }
+        state = CONNECTING;
+        Backend connecting = b;
+        ChannelFuture f = loop.connector().connect(b, this, pool.config().connectTimeoutMillis());
+        f.addListener(done -> onConnected(f, connecting));
+    }
+
+    private void onConnected(ChannelFuture f, Backend b) {
+        if (state != CONNECTING || backend != b) {
+            f.channel().close(); // the client went away meanwhile
+            return;
+        }
+        if (f.isSuccess()) {
+            attach(f.channel());
+        } else {
+            b.recordFailure(loop.refreshClock() / 1_000_000);
+            b.onLoop(loop.index()).failures++;
+            retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot connect to backend " + b.address() + "\n");
+        }
+    }
+
+    private void attach(Channel ch) {
+        upstream = ch;
+        state = FORWARDING;
+        backend.onLoop(loop.index()).outstanding++;
+        backend.onLoop(loop.index()).requests++;
+        upstream.config().setAutoRead(ctx.channel().isWritable());
+        upstream.write(request);
+        requestSent = true;
+        upstreamFlushPending = true;
+        armDeadline(DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+        if (requestDone) {
+            // A retry of a body-less request: its end was consumed by the first attempt.
+            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        drainInbound();
+    }
+
+    private void onRequestContent(HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
+        if (c.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(c);
+            if (responseStarted) {
+                ctx.close();
+            } else {
+                reject(RequestRejection.of(c.decoderResult().cause()));
+            }
+            return;
+        }
+        bodyBytes += c.content().readableBytes();
+        if (limits.maxBodyBytes() > 0 && bodyBytes > limits.maxBodyBytes()) {
+            ReferenceCountUtil.release(c);
+            if (responseStarted) {
+                ctx.close();
+            } else {
+                reject(RequestRejection.BODY_TOO_LARGE);
+            }
+            return;
+        }
+        if (state == DISCARDING) {
+            ReferenceCountUtil.release(c);
+            if (last) {
+                requestDone = true;
+                finishExchange();
+            }
+            return;
+        }
+        upstream.write(c);
+        upstreamFlushPending = true;
+        if (last) {
+            requestDone = true;
+            if (!responseStarted) {
+                armDeadline(DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+            }
+        }
+        if (!upstream.isWritable()) {
+            updateClientRead();
+        }
+    }
+
+    private void flushUpstream() {
+        if (upstreamFlushPending && upstream != null) {
+            upstreamFlushPending = false;
+            upstream.flush();
+        }
+    }
+
+    // ---------------------------------------------------------------- response path
+
+    @Override
+    public void onUpstreamRead(Object msg) {
+        if (msg instanceof HttpResponse r) {
+            onResponseHead(r);
+        }
+        if (msg instanceof HttpContent c) {
+            onResponseContent(c);
+        } else if (!(msg instanceof HttpResponse)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse r) {
+        if (r.decoderResult().isFailure()) {
+            upstreamFailed("backend sent a malformed response\n");
+            return;
+        }
+        int code = r.status().code();
+        if (code < 200 && code != 101) {
+            // 100 Continue and other interim answers pass through; the final one follows.
+            informational = true;
+            HopByHop.strip(r.headers());
+            ctx.write(r);
+            return;
+        }
+        informational = false;
+        armDeadline(DEADLINE_NONE, 0);
+        if (code >= 500) {
+            backend.recordFailure(loop.nowMillis());
+            backend.onLoop(loop.index()).failures++;
+        } else {
+            backend.recordSuccess();
+        }
+        upstreamKeepAlive = HttpUtil.isKeepAlive(r) && code != 101;
+        HttpHeaders h = r.headers();
+        HopByHop.strip(h);
+        String via = h.get(HttpHeaderNames.VIA);
+        h.set(HttpHeaderNames.VIA, via == null ? VIA : via + ", " + VIA);
+        if (!HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r) && hasBody(code)) {
+            // Body delimited by the backend closing: re-frame as chunked, or close-delimit for HTTP/1.0.
+            if (clientHttp10) {
+                closeAfterResponse = true;
+            } else {
+                HttpUtil.setTransferEncodingChunked(r, true);
+            }
+        }
+        if (loop.state().draining()) {
+            closeAfterResponse = true;
+        }
+        if (closeAfterResponse) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (clientHttp10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        responseStarted = true;
+        service.stats().onLoop(loop.index()).recordResponse(code);
+        ctx.write(r);
+        if (!ctx.channel().isWritable()) {
+            upstream.config().setAutoRead(false);
+        }
+    }
+
+    private boolean hasBody(int code) {
+        return code != 204 && code != 304 && request.method() != HttpMethod.HEAD;
+    }
+
+    private void onResponseContent(HttpContent c) {
+        if (informational) {
+            // An interim answer has no body, but the encoder needs its end marker.
+            ctx.write(c);
+            if (c instanceof LastHttpContent) {
+                informational = false;
+            }
+            return;
+        }
+        if (!responseStarted) {
+            ReferenceCountUtil.release(c);
+            return;
+        }
+        boolean last = c instanceof LastHttpContent;
+        if (c.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(c);
+            upstreamFailed("backend sent malformed content\n");
+            return;
+        }
+        ctx.write(c);
+        if (!ctx.channel().isWritable() && upstream != null) {
+            upstream.config().setAutoRead(false);
+        }
+        if (last) {
+            onResponseComplete();
+        }
+    }
+
+    private void onResponseComplete() {
+        Channel up = upstream;
+        upstream = null;
+        backend.onLoop(loop.index()).outstanding--;
+        ServiceStats.PerLoop stats = service.stats().onLoop(loop.index());
+        stats.recordLatencyNanos(System.nanoTime() - startNanos);
+        if (upstreamKeepAlive && requestDone) {
+            up.config().setAutoRead(true);
+            loop.connector().release(up, poolConfig().maxIdlePerLoop());
+        } else {
+            loop.connector().discard(up);
+        }
+        if (!requestDone) {
+            // Answered before the request body ended: the rest of it cannot be skipped safely.
+            closeAfterResponse = true;
+        }
+        finishExchange();
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        ctx.flush();
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        updateClientRead();
+    }
+
+    @Override
+    public void onUpstreamInactive() {
+        upstream = null;
+        if (state == CLOSING) {
+            return;
+        }
+        backend.onLoop(loop.index()).outstanding--;
+        upstreamFailed("backend closed the connection\n");
+    }
+
+    /** The upstream connection broke or misbehaved mid-exchange. */
+    private void upstreamFailed(String why) {
+        if (upstream != null) {
+            backend.onLoop(loop.index()).outstanding--;
+            loop.connector().discard(upstream);
+            upstream = null;
+        }
+        if (responseStarted) {
+            // Part of the response is with the client; the only honest end is to cut the connection.
+            state = CLOSING;
+            ctx.flush();
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            ctx.close();
+            return;
+        }
+        backend.recordFailure(loop.nowMillis());
+        backend.onLoop(loop.index()).failures++;
+        retryOrFail(HttpResponseStatus.BAD_GATEWAY, why);
+    }
+
+    private void retryOrFail(HttpResponseStatus status, String why) {
+        boolean safe = !requestSent || (isIdempotent(request.method()) && bodyBytes == 0 && requestDone);
+        Backend failed = backend;
+        backend = null;
+        if (safe && attempts <= poolConfig().retries()) {
+            state = IDLE;
+            dispatch(failed);
+            return;
+        }
+        respondLocally(status, why);
+    }
+
+    private static boolean isIdempotent(HttpMethod m) {
+        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
+                || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
+    }
+
+    // ---------------------------------------------------------------- local answers and end of exchange
+
+    /** Answers the client from the appliance itself; the connection survives if the request can be skipped. */
+    private void respondLocally(HttpResponseStatus status, String body) {
+        if (!requestDone && requestHasBody()) {
+            closeAfterResponse = true;
+        }
+        writeLocal(status, body, closeAfterResponse);
+        if (service != null) {
+            service.stats().onLoop(loop.index()).recordResponse(status.code());
+        }
+        if (closeAfterResponse) {
+            state = CLOSING;
+            releaseInbound();
+            return;
+        }
+        if (requestDone) {
+            finishExchange();
+        } else {
+            state = DISCARDING;
+            drainInbound();
+        }
+    }
+
+    private boolean requestHasBody() {
+        return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+    }
+
+    /** Refuses a malformed or over-limit request and closes the connection. */
+    private void reject(RequestRejection why) {
+        loop.state().stats().onLoop(loop.index()).rejected[why.ordinal()]++;
+        state = CLOSING;
+        releaseInbound();
+        if (upstream != null) {
+            backend.onLoop(loop.index()).outstanding--;
+            loop.connector().discard(upstream);
+            upstream = null;
+        }
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        encoder.answeringHead(false);
+        writeLocal(why.status(), why.status().reasonPhrase() + "\n", true);
+    }
+
+    private void writeLocal(HttpResponseStatus status, String body, boolean close) {
+        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+                .set(HttpHeaderNames.VIA, VIA);
+        if (close) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        responseStarted = true;
+        ChannelFuture f = ctx.writeAndFlush(r);
+        if (close) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void finishExchange() {
+        request = null;
+        service = null;
+        backend = null;
+        if (closeAfterResponse) {
+            state = CLOSING;
+            releaseInbound();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.flush();
+        state = IDLE;
+        armDeadline(DEADLINE_IDLE, limits.idleTimeoutMillis());
+        drainInbound();
+    }
+
+    private PoolConfig poolConfig() {
+        return service.pool().config();
+    }
+
+    // ---------------------------------------------------------------- deadlines
+
+    private void armDeadline(int kind, long millis) {
+        deadlineKind = kind;
+        deadlineNanos = kind == DEADLINE_NONE ? Long.MAX_VALUE : loop.nowNanos() + millis * 1_000_000L;
+    }
+
+    /** Called by the loop's sweep when {@link #deadlineNanos} has passed. */
+    void onDeadline() {
+        int kind = deadlineKind;
+        armDeadline(DEADLINE_NONE, 0);
+        switch (kind) {
+            case DEADLINE_IDLE -> ctx.close();
+            case DEADLINE_HEADER -> {
+                loop.state().stats().onLoop(loop.index()).rejected[RequestRejection.HEADER_TIMEOUT.ordinal()]++;
+                state = CLOSING;
+                writeLocal(RequestRejection.HEADER_TIMEOUT.status(), "request header not received in time\n", true);
+            }
+            case DEADLINE_RESPONSE -> {
+                if (upstream != null) {
+                    backend.onLoop(loop.index()).outstanding--;
+                    loop.connector().discard(upstream);
+                    upstream = null;
+                }
+                backend.recordFailure(loop.nowMillis());
+                backend.onLoop(loop.index()).failures++;
+                backend = null;
+                respondLocally(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not answer in time\n");
+            }
+            default -> { }
+        }
+    }
+
+    /** Called by the sweep while the appliance drains: idle connections close now. */
+    void onDrain() {
+        if (state == IDLE && inbound.isEmpty() && deadlineKind == DEADLINE_IDLE) {
+            state = CLOSING;
+            ctx.close();
+        }
+    }
+}

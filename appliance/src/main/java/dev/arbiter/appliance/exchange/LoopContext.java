@@ -1,0 +1,117 @@
+package dev.arbiter.appliance.exchange;
+
+import dev.arbiter.appliance.listener.TransportSupport;
+import dev.arbiter.appliance.upstream.UpstreamConnector;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything one event loop owns: its upstream connector, its client connections and their
+ * deadlines, and a coarse clock. Only the loop's own thread touches it.
+ *
+ * <p>Deadlines are checked by one periodic sweep per loop rather than a timer per request: a
+ * sweep costs one comparison per open connection, and arming a deadline costs a field write,
+ * so the request path schedules nothing. Deadlines fire within one timer resolution.
+ */
+public final class LoopContext {
+
+    private final int index;
+    private final EventLoop eventLoop;
+    private final ApplianceState state;
+    private final UpstreamConnector connector;
+    private final List<ClientConnection> connections = new ArrayList<>();
+    private final long tickMillis;
+    private long nowNanos = System.nanoTime();
+    private ScheduledFuture<?> sweep;
+
+    public LoopContext(int index, EventLoop eventLoop, ApplianceState state, TransportSupport transport,
+                       long tickMillis) {
+        this.index = index;
+        this.eventLoop = eventLoop;
+        this.state = state;
+        this.tickMillis = tickMillis;
+        this.connector = new UpstreamConnector(eventLoop, transport, index);
+    }
+
+    public void start() {
+        sweep = eventLoop.scheduleAtFixedRate(this::sweep, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+    }
+
+    public void stop() {
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public EventLoop eventLoop() {
+        return eventLoop;
+    }
+
+    public ApplianceState state() {
+        return state;
+    }
+
+    public UpstreamConnector connector() {
+        return connector;
+    }
+
+    /** The loop's clock, refreshed at each sweep and whenever a connection asks for a fresh read. */
+    public long nowNanos() {
+        return nowNanos;
+    }
+
+    public long refreshClock() {
+        nowNanos = System.nanoTime();
+        return nowNanos;
+    }
+
+    public long nowMillis() {
+        return nowNanos / 1_000_000;
+    }
+
+    void register(ClientConnection c) {
+        c.slot = connections.size();
+        connections.add(c);
+    }
+
+    void unregister(ClientConnection c) {
+        int slot = c.slot;
+        if (slot < 0) {
+            return;
+        }
+        int last = connections.size() - 1;
+        ClientConnection moved = connections.get(last);
+        connections.set(slot, moved);
+        moved.slot = slot;
+        connections.remove(last);
+        c.slot = -1;
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    private void sweep() {
+        long now = refreshClock();
+        boolean draining = state.draining();
+        // Walk backwards: a connection that closes during its check swaps in the last one.
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            if (i >= connections.size()) {
+                continue;
+            }
+            ClientConnection c = connections.get(i);
+            if (c.deadlineNanos <= now) {
+                c.onDeadline();
+            } else if (draining) {
+                c.onDrain();
+            }
+        }
+    }
+}

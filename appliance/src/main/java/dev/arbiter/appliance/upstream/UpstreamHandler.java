@@ -1,0 +1,87 @@
+package dev.arbiter.appliance.upstream;
+
+import dev.arbiter.appliance.route.Backend;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of an upstream connection: passes what the backend sends to the exchange
+ * that holds the connection. An idle pooled connection has no owner; anything it receives is a
+ * protocol error (a backend may not answer what was not asked), so it is closed.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+
+    private final Backend backend;
+    private final int loop;
+    private UpstreamOwner owner;
+    private boolean counted = true;
+
+    UpstreamHandler(Backend backend, int loop) {
+        this.backend = backend;
+        this.loop = loop;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    void owner(UpstreamOwner owner) {
+        this.owner = owner;
+    }
+
+    UpstreamOwner owner() {
+        return owner;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        UpstreamOwner o = owner;
+        if (o != null) {
+            o.onUpstreamRead(msg);
+        } else {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamOwner o = owner;
+        if (o != null) {
+            o.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamOwner o = owner;
+        if (o != null) {
+            o.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+    }
+
+    void releaseSlot() {
+        if (counted) {
+            counted = false;
+            backend.releaseConnection();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseSlot();
+        UpstreamOwner o = owner;
+        owner = null;
+        if (o != null) {
+            o.onUpstreamInactive();
+        } else {
+            backend.onLoop(loop).idle.remove(ctx.channel());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}
