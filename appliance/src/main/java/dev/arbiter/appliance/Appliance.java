@@ -147,6 +147,11 @@ public final class Appliance implements AutoCloseable {
         return ready && !state.draining();
     }
 
+    /** The data-plane event loops, loop i on the i-th configured CPU. */
+    public List<EventLoop> eventLoops() {
+        return loops.loops();
+    }
+
     public int loopCount() {
         return contexts.length;
     }

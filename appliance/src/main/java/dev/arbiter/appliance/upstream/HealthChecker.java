@@ -125,6 +125,14 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private static void record(Backend b, HealthCheckConfig hc, Runs r, boolean pass) {
+        if (r.seenUp && !b.checkUp()) {
+            r.passes = 0; // ejected by live traffic since the last check: it must earn its way back
+        }
+        recordRun(b, hc, r, pass);
+        r.seenUp = b.checkUp();
+    }
+
+    private static void recordRun(Backend b, HealthCheckConfig hc, Runs r, boolean pass) {
         if (pass) {
             r.fails = 0;
             r.passes++;
@@ -155,6 +163,7 @@ public final class HealthChecker implements AutoCloseable {
         int passes;
         int fails;
         boolean inFlight;
+        boolean seenUp = true;
     }
 
     /** Reads the status line and closes. */

@@ -156,6 +156,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set("X-Backend", backend.name());
+        addRequestedHeaders(head, r);
         if (!keepAlive) {
             head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
@@ -166,11 +167,26 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** {@code hdr=Name:Value} query parameters become response headers (for header-handling tests). */
+    private static void addRequestedHeaders(HttpResponse head, HttpRequest r) {
+        List<String> extra = new QueryStringDecoder(r.uri()).parameters().get("hdr");
+        if (extra == null) {
+            return;
+        }
+        for (String h : extra) {
+            int colon = h.indexOf(':');
+            if (colon > 0) {
+                head.headers().add(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+            }
+        }
+    }
+
     private void startStream(ChannelHandlerContext ctx, HttpResponseStatus status, HttpRequest r, long bytes) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream")
                 .set(HttpHeaderNames.CONTENT_LENGTH, bytes)
                 .set("X-Backend", backend.name());
+        addRequestedHeaders(head, r);
         ctx.write(head);
         toStream = bytes;
         pump(ctx);

@@ -1,0 +1,65 @@
+package dev.arbiter.appliance.listener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.arbiter.appliance.config.Transport;
+import dev.arbiter.appliance.support.RawHttp;
+import dev.arbiter.appliance.support.RunningAppliance;
+import dev.arbiter.appliance.support.TestConfig;
+import dev.arbiter.tools.backend.DemoBackend;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/** The same proxy behaviour over every transport the kernel allows. */
+class TransportTest {
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void shouldProxyOverEachTransport(Transport transport) throws Exception {
+        assumeTrue(transport != Transport.EPOLL || Epoll.isAvailable(), "epoll unavailable");
+        assumeTrue(transport != Transport.IO_URING || IoUring.isAvailable(), "io_uring unavailable here");
+        try (DemoBackend b = DemoBackend.start("b");
+             RunningAppliance app = RunningAppliance.start(TestConfig.create()
+                     .runtime("event-loop-cores: [0, 1]\npin-threads: false\ntransport: " + transport.name().toLowerCase().replace('_', '-'))
+                     .pool("p", "", b.address()).service("p"))) {
+            for (int conn = 0; conn < 4; conn++) {
+                try (RawHttp c = app.connect()) {
+                    c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertThat(c.read().text()).contains("uri=/a");
+                    assertThat(c.read().text()).contains("uri=/b");
+                    c.send("POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+                    assertThat(c.read().text()).contains("body-bytes=3");
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldPinEachEventLoopToItsConfiguredCpu() throws Exception {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        assumeTrue(Affinity.currentCpu() >= 0, "sched_getcpu not available");
+        int target = cpus - 1;
+        try (DemoBackend b = DemoBackend.start("b");
+             RunningAppliance app = RunningAppliance.start(TestConfig.create()
+                     .runtime("event-loop-cores: [" + target + "]\npin-threads: true")
+                     .pool("p", "", b.address()).service("p"))) {
+            int[] seen = new int[20];
+            var loop = loopOf(app);
+            for (int i = 0; i < seen.length; i++) {
+                seen[i] = loop.submit(Affinity::currentCpu).get();
+                Thread.sleep(2);
+            }
+            for (int cpu : seen) {
+                assertThat(cpu).isEqualTo(target);
+            }
+        }
+    }
+
+    private static io.netty.channel.EventLoop loopOf(RunningAppliance app) {
+        return app.appliance().eventLoops().get(0);
+    }
+}
