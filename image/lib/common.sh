@@ -1,0 +1,51 @@
+# Shared by image/build, image/boot-test and tools/flash. Sourced, never run.
+# shellcheck shell=bash
+
+IMAGE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_DIR=$(cd "$IMAGE_DIR/.." && pwd)
+# shellcheck source=../layout.env
+. "$IMAGE_DIR/layout.env"
+
+MIB=$((1024 * 1024))
+
+log() { printf '[%s %s] %s\n' "$(date +%H:%M:%S)" "${LOG_TAG:-image}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Runs a command bounded in time; the limit is the first argument in seconds.
+bounded() { local secs=$1; shift; timeout --kill-after=10 "$secs" "$@"; }
+
+# Installs the Debian packages named, once, with apt-get; packages already present are skipped.
+need_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing ${missing[*]}"
+    if [ ! -f /var/lib/apt/lists/.arbiter-updated ] || [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock)" ]; then
+        bounded 600 apt-get update -qq || log "apt-get update failed; trying the lists at hand"
+        touch /var/lib/apt/lists/.arbiter-updated
+    fi
+    DEBIAN_FRONTEND=noninteractive bounded 1200 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || die "apt-get install ${missing[*]} failed"
+}
+
+# The Debian mirror this machine's apt uses (deb822 or one-line format), for debootstrap.
+debian_mirror() {
+    local uri
+    uri=$(awk '/^URIs:/ {u=$2} /^Suites:/ && / bookworm( |$)/ {print u; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null)
+    [ -z "$uri" ] && uri=$(awk '$1=="deb" && $3=="bookworm" {print $2; exit}' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null)
+    echo "${ARBITER_MIRROR:-${uri:-http://deb.debian.org/debian}}"
+}
+
+# Writes a 1024-byte GRUB environment block holding the given name=value pairs to a file.
+write_grubenv() {
+    local out=$1; shift
+    local body="# GRUB Environment Block"$'\n' kv
+    for kv in "$@"; do body+="$kv"$'\n'; done
+    [ ${#body} -le 1024 ] || die "grubenv too large"
+    { printf '%s' "$body"; head -c $((1024 - ${#body})) /dev/zero | tr '\0' '#'; } > "$out"
+}
+
+# Reads one value from a GRUB environment block file.
+read_grubenv() { sed -n "s/^$2=//p" "$1" | head -n1; }

@@ -1,0 +1,59 @@
+# A/B system slot helpers for arbiter-upgrade and arbiter-boot-check. Sourced.
+# shellcheck shell=bash
+. /usr/lib/arbiter/layout.env
+ESP_MNT=/boot/efi
+GRUBENV=$ESP_MNT/boot/grub/grubenv
+STATE_LOG=/etc/arbiter/state/boot.log
+
+cmdline_value() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n1; }
+booted_slot() { cmdline_value arbiter.slot; }
+other_slot() { [ "$1" = A ] && echo B || echo A; }
+
+# The disk this system booted from: the parent of the device mounted at /.
+boot_disk() {
+    local rootdev
+    rootdev=$(findmnt -no SOURCE /) || return 1
+    echo "/dev/$(lsblk -no PKNAME "$rootdev" | head -n1)"
+}
+
+# The partition of the boot disk with the given GPT name, e.g. part_by_name arbiter-b.
+part_by_name() {
+    lsblk -lnpo NAME,PARTLABEL "$(boot_disk)" | awk -v n="$1" '$2 == n {print $1; exit}'
+}
+slot_part() { part_by_name "arbiter-$(echo "$1" | tr AB ab)"; }
+
+mount_esp() {
+    mountpoint -q "$ESP_MNT" && return 0
+    mkdir -p "$ESP_MNT"
+    mount -t vfat -o umask=0077 "$(part_by_name arbiter-esp)" "$ESP_MNT"
+}
+umount_esp() { sync; umount "$ESP_MNT" 2>/dev/null || true; }
+
+# Prints the value of one grubenv variable (ESP must be mounted).
+env_get() { sed -n "s/^$1=//p" "$GRUBENV" | head -n1; }
+
+# Sets grubenv variables (name=value ...), keeping the others. The block stays 1024 bytes,
+# rewritten in place so GRUB's save_env keeps working on the same sectors.
+env_set() {
+    local kv name body tmp
+    body=$(grep -v '^#' "$GRUBENV" | grep '=' || true)
+    for kv in "$@"; do
+        name=${kv%%=*}
+        body=$(printf '%s\n' "$body" | grep -v "^$name=" || true)
+        body=$(printf '%s\n%s' "$body" "$kv")
+    done
+    body="# GRUB Environment Block"$'\n'$(printf '%s\n' "$body" | grep -v '^$')$'\n'
+    [ ${#body} -le 1024 ] || { echo "grubenv would exceed 1024 bytes" >&2; return 1; }
+    tmp=$(mktemp)
+    { printf '%s' "$body"; head -c $((1024 - ${#body})) /dev/zero | tr '\0' '#'; } > "$tmp"
+    dd if="$tmp" of="$GRUBENV" conv=notrunc,fsync status=none
+    rm -f "$tmp"
+}
+
+record() {
+    local msg="$(date -u +%Y-%m-%dT%H:%M:%SZ) $*"
+    echo "$msg"
+    if mountpoint -q /etc/arbiter; then
+        mkdir -p /etc/arbiter/state && echo "$msg" >> "$STATE_LOG" && sync -f "$STATE_LOG"
+    fi
+}
