@@ -16,11 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -142,6 +141,12 @@ public final class ConfigLoader {
             return new RuntimeConfig(List.copyOf(cores), pin, transport, tick);
         }
 
+        /** True when {@code key} is missing or a list: a key of another shape has its own error already. */
+        private static boolean isAbsentOrList(Node parent, String key) {
+            Node n = parent.get(key);
+            return n == null || n.isSequence();
+        }
+
         private static Integer parseCore(String s) {
             try {
                 return s == null ? null : Integer.valueOf(s);
@@ -155,7 +160,7 @@ public final class ConfigLoader {
             Set<String> names = new HashSet<>();
             Set<String> binds = new HashSet<>();
             List<Node> items = top.list("listeners");
-            if (items.isEmpty()) {
+            if (items.isEmpty() && isAbsentOrList(top, "listeners")) {
                 top.problems().add(top.line(), "listeners", "at least one listener is required",
                         "a list of {name, address, port}");
             }
@@ -179,7 +184,7 @@ public final class ConfigLoader {
             List<PoolConfig> out = new ArrayList<>();
             Set<String> names = new HashSet<>();
             List<Node> items = top.list("pools");
-            if (items.isEmpty()) {
+            if (items.isEmpty() && isAbsentOrList(top, "pools")) {
                 top.problems().add(top.line(), "pools", "at least one pool is required", "a list of pools with backends");
             }
             for (Node p : items) {
@@ -229,7 +234,7 @@ public final class ConfigLoader {
         private static List<BackendConfig> backends(Node pool) {
             List<BackendConfig> out = new ArrayList<>();
             List<Node> items = pool.list("backends");
-            if (items.isEmpty()) {
+            if (items.isEmpty() && isAbsentOrList(pool, "backends")) {
                 pool.problems().add(pool.line(), pool.path() + ".backends", "a pool needs at least one backend",
                         "a list of {address: HOST:PORT}");
             }
@@ -286,12 +291,20 @@ public final class ConfigLoader {
                                                                   List<PoolConfig> pools) {
             List<VirtualServiceConfig> out = new ArrayList<>();
             Set<String> names = new HashSet<>();
-            Map<String, Boolean> listenerNames = new HashMap<>();
-            listeners.forEach(l -> listenerNames.put(l.name(), true));
-            Set<String> poolNames = new HashSet<>();
-            pools.forEach(p -> poolNames.add(p.name()));
+            Set<String> listenerNames = new TreeSet<>();
+            listeners.forEach(l -> {
+                if (l.name() != null) {
+                    listenerNames.add(l.name());
+                }
+            });
+            Set<String> poolNames = new TreeSet<>();
+            pools.forEach(p -> {
+                if (p.name() != null) {
+                    poolNames.add(p.name());
+                }
+            });
             List<Node> items = top.list("virtual-services");
-            if (items.isEmpty()) {
+            if (items.isEmpty() && isAbsentOrList(top, "virtual-services")) {
                 top.problems().add(top.line(), "virtual-services", "at least one virtual service is required",
                         "a list of {name, hosts, path-prefix, pool}");
             }
@@ -302,12 +315,14 @@ public final class ConfigLoader {
                 }
                 String defaultListener = listeners.size() == 1 ? listeners.get(0).name() : null;
                 String listener = v.string("listener", defaultListener);
-                if (listener == null) {
+                if (listenerNames.isEmpty()) {
+                    listener = null; // already reported: there are no listeners to choose from
+                } else if (listener == null) {
                     v.problems().add(v.line(), v.path() + ".listener", "is required when there are several listeners",
-                            "one of " + String.join(", ", listenerNames.keySet()));
-                } else if (!listenerNames.containsKey(listener)) {
+                            "one of " + String.join(", ", listenerNames));
+                } else if (!listenerNames.contains(listener)) {
                     v.get("listener").fail("unknown listener '" + listener + "'",
-                            "one of " + String.join(", ", listenerNames.keySet()));
+                            "one of " + String.join(", ", listenerNames));
                 }
                 List<String> hosts = v.strings("hosts");
                 if (hosts.isEmpty()) {
@@ -339,7 +354,7 @@ public final class ConfigLoader {
             long headerTimeout = n.durationMillis("header-timeout", 10_000, 1, 3_600_000);
             long idle = n.durationMillis("idle-timeout", 60_000, 1, DAY_MILLIS);
             int requests = (int) n.integer("max-requests-per-connection", 10_000, 1, Integer.MAX_VALUE);
-            long body = n.bytes("max-body-size", GIB, 0, Long.MAX_VALUE);
+            long body = n.bytes("max-body-size", GIB, 0, 1L << 40);
             int conns = (int) n.integer("max-client-connections", 65_536, 1, 10_000_000);
             n.rejectUnknownKeys();
             return new LimitsConfig(line, header, count, headerTimeout, idle, requests, body, conns);

@@ -9,7 +9,7 @@ public final class Units {
     private Units() {
     }
 
-    /** {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h}, or a bare number of milliseconds; null when malformed. */
+    /** {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1d}, or a bare number of milliseconds; null when malformed. */
     static Long parseDurationMillis(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         long mult;
@@ -26,6 +26,9 @@ public final class Units {
         } else if (t.endsWith("h")) {
             mult = 3_600_000;
             digits = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("d")) {
+            mult = 86_400_000;
+            digits = t.substring(0, t.length() - 1);
         } else {
             mult = 1;
             digits = t;
@@ -38,6 +41,9 @@ public final class Units {
     }
 
     static String formatDuration(long millis) {
+        if (millis != 0 && millis % 86_400_000 == 0) {
+            return millis / 86_400_000 + "d";
+        }
         if (millis != 0 && millis % 3_600_000 == 0) {
             return millis / 3_600_000 + "h";
         }
@@ -54,7 +60,7 @@ public final class Units {
     static Long parseBytes(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT).replace("_", "");
         long mult = 1;
-        String[][] suffixes = {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"},
+        String[][] suffixes = {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"}, {"tib", "1099511627776"},
             {"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"},
             {"k", "1024"}, {"m", "1048576"}, {"g", "1073741824"}, {"b", "1"}};
         for (String[] suf : suffixes) {
@@ -72,6 +78,9 @@ public final class Units {
     }
 
     static String formatBytes(long b) {
+        if (b != 0 && b % (1L << 40) == 0) {
+            return (b >> 40) + "TiB";
+        }
         if (b != 0 && b % 1_073_741_824L == 0) {
             return b / 1_073_741_824L + "GiB";
         }

@@ -70,9 +70,13 @@ public final class Backend {
         return perLoop.length;
     }
 
-    /** Usable for new requests: passing its checks and not ejected by live traffic. */
+    /**
+     * Usable for new requests: passing its checks and not ejected by live traffic. Retirement
+     * does not count here: a request that read the previous table just before a reload may still
+     * pick a retired backend, and that is fine; the backend is still there, only no longer pooled.
+     */
     public boolean available(long nowMillis) {
-        return checkUp && nowMillis >= ejectedUntilMillis && !retired;
+        return checkUp && nowMillis >= ejectedUntilMillis;
     }
 
     public boolean checkUp() {
@@ -133,7 +137,7 @@ public final class Backend {
         }
     }
 
-    /** Removed from the config: no new requests; its idle connections are closed by their loops. */
+    /** Removed from the config: its connections are no longer kept idle; its loops close the idle ones. */
     public void retire() {
         retired = true;
     }
