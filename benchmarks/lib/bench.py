@@ -1,0 +1,389 @@
+"""Shared pieces of the load scripts: processes started and stopped by PID, loopback ports,
+readiness waits, CPU and RSS from /proc, wrk runs with a Lua report, config templates, SVG charts.
+
+Everything binds to 127.0.0.1; every load is bounded by a duration; only processes started here
+are ever signalled, by their PID.
+"""
+import atexit
+import json
+import math
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.dirname(HERE)
+ROOT = os.path.dirname(BENCH)
+APPLIANCE_JAR = os.path.join(ROOT, "appliance/target/appliance.jar")
+BACKEND_JAR = os.path.join(ROOT, "tools/demo-backend/target/demo-backend.jar")
+POLICY_JAR = os.path.join(ROOT, "tools/policy-server/target/policy-server.jar")
+BENCH_JAR = os.path.join(ROOT, "benchmarks/target/benchmarks.jar")
+CONFIGS = os.path.join(BENCH, "configs")
+WRK_LUA = os.path.join(HERE, "wrk-report.lua")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(time.strftime("%H:%M:%S ") + msg, flush=True)
+
+
+def require_jars(*jars):
+    missing = [j for j in jars if not os.path.isfile(j)]
+    if missing:
+        sys.exit("missing " + ", ".join(missing) + f": run 'mvn -B -q -DskipTests package' in {ROOT} first")
+
+
+def ensure_tools(tools, install):
+    """tools: {command: debian package}. Installs the missing ones with apt-get (update once)."""
+    missing = {c: p for c, p in tools.items() if not _which(c)}
+    if not missing:
+        return
+    if not install:
+        sys.exit("missing " + ", ".join(missing) + " (run without --no-install, or apt-get install "
+                 + " ".join(missing.values()) + ")")
+    log("installing " + " ".join(missing.values()) + " with apt-get")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run(sudo + ["apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-q", "--no-install-recommends"] + list(missing.values()),
+                   check=True, env=env)
+    still = [c for c in missing if not _which(c)]
+    if still:
+        sys.exit("still missing after apt-get: " + ", ".join(still))
+
+
+def _which(cmd):
+    for d in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/sbin", "/sbin"]:
+        p = os.path.join(d, cmd)
+        if os.path.isfile(p) and os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def which(cmd):
+    return _which(cmd) or cmd
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def free_ports(n):
+    """n distinct free loopback ports (held open together so they differ)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def raise_nofile(want):
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    if soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+class Processes:
+    """Every process this run started, stopped by PID on exit (normal, error, SIGINT, SIGTERM)."""
+
+    def __init__(self, logdir):
+        self.logdir = logdir
+        self.procs = []
+        os.makedirs(logdir, exist_ok=True)
+        atexit.register(self.stop_all)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum, _frame):
+        self.stop_all()
+        sys.exit(128 + signum)
+
+    def start(self, name, argv, cpus=None):
+        if cpus is not None:
+            argv = ["taskset", "-c", cpus] + argv
+        out = open(os.path.join(self.logdir, name + ".log"), "ab")
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        out.close()
+        p.bench_name = name
+        self.procs.append(p)
+        log(f"started {name} pid {p.pid}: {' '.join(argv)}")
+        return p
+
+    def stop(self, p, timeout=10):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+        if p in self.procs:
+            self.procs.remove(p)
+
+    def stop_all(self):
+        for p in reversed(list(self.procs)):
+            try:
+                self.stop(p)
+            except Exception as e:  # noqa: BLE001 - keep stopping the others
+                print(f"could not stop pid {p.pid}: {e}", file=sys.stderr)
+
+    def log_tail(self, name, lines=20):
+        try:
+            with open(os.path.join(self.logdir, name + ".log"), errors="replace") as f:
+                return "".join(f.readlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def wait_port(port, proc=None, timeout=30.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.bench_name} exited with {proc.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+def http_get(url, timeout=5.0):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read().decode("utf-8", "replace")
+
+
+def wait_http_ok(url, proc=None, timeout=30.0):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.bench_name} exited with {proc.returncode} before {url} answered")
+        try:
+            status, _ = http_get(url, 1.0)
+            if status == 200:
+                return
+            last = status
+        except Exception as e:  # noqa: BLE001 - not up yet
+            last = e
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not OK after {timeout}s (last: {last})")
+
+
+def children(pid):
+    """PIDs whose parent is pid (nginx workers), read from /proc."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    s = f.read()
+                if int(s[s.rindex(")") + 2:].split()[1]) == pid:
+                    out.append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def cpu_seconds(pid, with_children=False):
+    """utime+stime of pid (all its threads), plus its direct children's when asked."""
+    pids = [pid] + (children(pid) if with_children else [])
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                s = f.read()
+            fields = s[s.rindex(")") + 2:].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / CLK_TCK
+
+
+def rss_kib(pid, with_children=False):
+    pids = [pid] + (children(pid) if with_children else [])
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def render_template(path, values, out_path):
+    with open(path) as f:
+        text = f.read()
+    for k, v in values.items():
+        text = text.replace("${" + k + "}", str(v))
+    with open(out_path, "w") as f:
+        f.write(text)
+    return out_path
+
+
+def check_config(path):
+    r = subprocess.run(["java", "-jar", APPLIANCE_JAR, "--check-config", path], capture_output=True, text=True,
+                       timeout=60)
+    return r.returncode == 0, (r.stdout + r.stderr).strip()
+
+
+SPECTRUM = [0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96.875, 97.5, 98.4375, 99, 99.21875,
+            99.5, 99.609375, 99.8, 99.9, 99.95, 99.99, 99.999, 100]
+
+
+def run_wrk(url, connections, duration_s, threads=1, cpus=None, timeout_s=10):
+    """One bounded wrk run; returns the Lua report (latencies in microseconds)."""
+    duration_s = max(1, int(round(duration_s)))  # wrk takes whole seconds
+    argv = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{duration_s}s",
+            "--timeout", f"{timeout_s}s", "-s", WRK_LUA, url]
+    if cpus is not None:
+        argv = ["taskset", "-c", cpus] + argv
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + timeout_s + 30)
+    for line in r.stdout.splitlines():
+        if line.startswith("WRKJSON "):
+            rep = json.loads(line[len("WRKJSON "):])
+            rep["rps"] = rep["requests"] / (rep["duration_us"] / 1e6) if rep["duration_us"] else 0.0
+            return rep
+    raise RuntimeError(f"wrk gave no report (rc {r.returncode}): {r.stdout[-500:]} {r.stderr[-500:]}")
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+# ---------------------------------------------------------------- SVG charts (no dependencies)
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
+
+
+def _nice_ticks(lo, hi, log_scale):
+    if log_scale:
+        a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+        return [10 ** e for e in range(a, b + 1)]
+    if hi <= lo:
+        hi = lo + 1
+    raw = (hi - lo) / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=mag * 10)
+    start = math.floor(lo / step) * step
+    ticks, t = [], start
+    while t <= hi + step * 0.001:
+        ticks.append(round(t, 10))
+        t += step
+    return ticks
+
+
+def _fmt(v):
+    if v >= 1e6:
+        return f"{v / 1e6:g}M"
+    if v >= 1e3:
+        return f"{v / 1e3:g}k"
+    return f"{v:g}"
+
+
+def line_chart(path, title, series, x_label, y_label, x_log=False, y_log=False, x_ticks=None, y_zero=True):
+    """series: [(label, [(x, y), ...])]. x_ticks: optional [(x, label)]. Writes an SVG file."""
+    w, h, ml, mr, mt, mb = 760, 440, 70, 190, 40, 50
+    pts = [(x, y) for _, s in series for x, y in s if y is not None]
+    if not pts:
+        return
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    if y_log:
+        ys = [y for y in ys if y > 0] or [1]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = (min(ys), max(ys))
+    if not y_log and y_zero:
+        y0 = 0
+    if x_log:
+        x0, x1 = max(x0, 1e-9), max(x1, 1e-9)
+    yt = _nice_ticks(y0 if not y_log else max(y0, 1e-9), y1 if y1 > y0 else y0 + 1, y_log)
+    y0, y1 = yt[0], yt[-1]
+    if x_ticks is None:
+        xt = _nice_ticks(x0, x1, x_log)
+        x0, x1 = (xt[0], xt[-1]) if not x_log else (min(x0, xt[0]), max(x1, xt[-1]))
+        x_ticks = [(t, _fmt(t)) for t in xt]
+    if x1 == x0:
+        x1 = x0 + 1
+
+    def sx(x):
+        f = (math.log10(x) - math.log10(x0)) / (math.log10(x1) - math.log10(x0)) if x_log else (x - x0) / (x1 - x0)
+        return ml + f * (w - ml - mr)
+
+    def sy(y):
+        if y_log:
+            y = max(y, y0)
+            f = (math.log10(y) - math.log10(y0)) / (math.log10(y1) - math.log10(y0))
+        else:
+            f = (y - y0) / (y1 - y0)
+        return h - mb - f * (h - mt - mb)
+
+    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+         f'<rect width="{w}" height="{h}" fill="white"/>',
+         f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="15">{_esc(title)}</text>']
+    for t in yt:
+        y = sy(t)
+        o.append(f'<line x1="{ml}" y1="{y:.1f}" x2="{w - mr}" y2="{y:.1f}" stroke="#ddd"/>')
+        o.append(f'<text x="{ml - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(t)}</text>')
+    for t, lab in x_ticks:
+        if x0 <= t <= x1:
+            x = sx(t)
+            o.append(f'<line x1="{x:.1f}" y1="{mt}" x2="{x:.1f}" y2="{h - mb}" stroke="#eee"/>')
+            o.append(f'<text x="{x:.1f}" y="{h - mb + 16}" text-anchor="middle">{_esc(lab)}</text>')
+    o.append(f'<rect x="{ml}" y="{mt}" width="{w - ml - mr}" height="{h - mt - mb}" fill="none" stroke="#333"/>')
+    o.append(f'<text x="{(ml + w - mr) / 2}" y="{h - 12}" text-anchor="middle">{_esc(x_label)}</text>')
+    o.append(f'<text transform="translate(16,{(mt + h - mb) / 2}) rotate(-90)" text-anchor="middle">{_esc(y_label)}</text>')
+    for i, (label, s) in enumerate(series):
+        c = PALETTE[i % len(PALETTE)]
+        good = [(x, y) for x, y in s if y is not None and (not y_log or y > 0)]
+        if not good:
+            continue
+        d = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in good)
+        o.append(f'<polyline points="{d}" fill="none" stroke="{c}" stroke-width="2"/>')
+        for x, y in good:
+            o.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.5" fill="{c}"/>')
+        ly = mt + 10 + i * 18
+        o.append(f'<line x1="{w - mr + 10}" y1="{ly}" x2="{w - mr + 30}" y2="{ly}" stroke="{c}" stroke-width="3"/>')
+        o.append(f'<text x="{w - mr + 35}" y="{ly + 4}">{_esc(label)}</text>')
+    o.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(o) + "\n")
+
+
+def _esc(s):
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def percentile_chart(path, title, series):
+    """series: [(label, {percentile: latency_us})] plotted HdrHistogram-style (x = 1/(1-p))."""
+    def nines(p):
+        return 1.0 / (1.0 - min(p, 99.9999) / 100.0)
+    lines = []
+    for label, spectrum in series:
+        lines.append((label, [(nines(float(p)), v / 1000.0) for p, v in sorted(spectrum.items(), key=lambda kv: float(kv[0]))
+                              if float(p) < 100]))
+    ticks = [(nines(p), lab) for p, lab in [(0, "0%"), (90, "90%"), (99, "99%"), (99.9, "99.9%"), (99.99, "99.99%"),
+                                            (99.999, "99.999%")]]
+    line_chart(path, title, lines, "percentile", "latency (ms)", x_log=True, y_log=True, x_ticks=ticks)
