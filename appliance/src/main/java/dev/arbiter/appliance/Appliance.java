@@ -10,6 +10,8 @@ import dev.arbiter.appliance.exchange.ClientChannelInitializer;
 import dev.arbiter.appliance.exchange.LoopContext;
 import dev.arbiter.appliance.listener.EventLoops;
 import dev.arbiter.appliance.listener.TransportSupport;
+import dev.arbiter.appliance.policy.LoopPolicy;
+import dev.arbiter.appliance.policy.PolicyStage;
 import dev.arbiter.appliance.route.Backend;
 import dev.arbiter.appliance.route.RoutingTable;
 import dev.arbiter.appliance.telemetry.ApplianceStats;
@@ -51,6 +53,7 @@ public final class Appliance implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup controlGroup;
     private final EventLoop control;
     private final ApplianceState state;
+    private final PolicyStage policy;
     private final HealthChecker health;
     private final Map<String, InetSocketAddress> boundListeners = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
@@ -63,14 +66,18 @@ public final class Appliance implements AutoCloseable {
         TransportSupport transport = TransportSupport.resolve(config.runtime().transport());
         this.loops = new EventLoops(config.runtime(), transport);
         int n = loops.loops().size();
-        this.state = new ApplianceState(RoutingTable.build(config, null, n), new ApplianceStats(n));
+        this.policy = new PolicyStage(config.policy(), transport, n);
+        RoutingTable table = RoutingTable.build(config, null, n);
+        policy.attach(table);
+        this.state = new ApplianceState(table, new ApplianceStats(n));
         this.contexts = new LoopContext[n];
         for (int i = 0; i < n; i++) {
             contexts[i] = new LoopContext(i, loops.loops().get(i), state, transport,
-                    config.runtime().timerResolutionMillis());
+                    config.runtime().timerResolutionMillis(), policy);
             LoopContext c = contexts[i];
             c.eventLoop().submit(c::start).sync();
         }
+        policy.start(i -> contexts[i].eventLoop(), i -> contexts[i].policy());
         this.controlGroup = new MultiThreadIoEventLoopGroup(1,
                 new io.netty.util.concurrent.DefaultThreadFactory("arbiter-control"), transport.ioHandlerFactory());
         this.control = controlGroup.next();
@@ -184,12 +191,38 @@ public final class Appliance implements AutoCloseable {
         if (!next.admin().equals(current.admin())) {
             notes.add("admin changed: takes effect after a restart");
         }
+        if (policyEngineChanged(next, current)) {
+            notes.add("policy ring-size, wait-strategy, max-batch, batcher-cpu, max-response-size or cache-entries "
+                    + "changed: takes effect after a restart");
+        }
         RoutingTable table = RoutingTable.build(next, state.routing(), contexts.length);
+        policy.attach(table);
         state.routing(table);
         health.apply(table);
         closeIdleOf(table.retired());
         LOG.info("config reloaded from " + configFile + (notes.isEmpty() ? "" : " " + notes));
         return notes;
+    }
+
+    private static boolean policyEngineChanged(ApplianceConfig a, ApplianceConfig b) {
+        var x = a.policy();
+        var y = b.policy();
+        return x.ringSize() != y.ringSize() || x.waitStrategy() != y.waitStrategy() || x.maxBatch() != y.maxBatch()
+                || x.batcherCpu() != y.batcherCpu() || x.maxResponseBytes() != y.maxResponseBytes()
+                || x.cacheEntriesPerLoop() != y.cacheEntriesPerLoop();
+    }
+
+    public PolicyStage policy() {
+        return policy;
+    }
+
+    /** Each loop's policy state (decision cache counters are read from here by /metrics). */
+    public List<LoopPolicy> loopPolicies() {
+        List<LoopPolicy> out = new ArrayList<>();
+        for (LoopContext c : contexts) {
+            out.add(c.policy());
+        }
+        return out;
     }
 
     /** Each loop closes its idle connections to backends the new config dropped; busy ones close when done. */
@@ -252,6 +285,7 @@ public final class Appliance implements AutoCloseable {
             c.eventLoop().execute(c::stop);
         }
         loops.close();
+        policy.close();
         controlGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         terminated.complete(null);
     }

@@ -83,7 +83,7 @@ public final class AdminServer implements AutoCloseable {
                 res = appliance.ready() ? text(HttpResponseStatus.OK, "ready\n")
                         : text(HttpResponseStatus.SERVICE_UNAVAILABLE, appliance.state().draining() ? "draining\n" : "starting\n");
             } else if (path.equals("/metrics") && get) {
-                res = text(HttpResponseStatus.OK, MetricsWriter.render(appliance.state(), System.nanoTime() / 1_000_000));
+                res = text(HttpResponseStatus.OK, MetricsWriter.render(appliance, System.nanoTime() / 1_000_000));
                 res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             } else if (path.equals("/reload") && post) {
                 res = reload();

@@ -1,5 +1,6 @@
 package dev.arbiter.appliance.admin;
 
+import dev.arbiter.appliance.Appliance;
 import dev.arbiter.appliance.exchange.ApplianceState;
 import dev.arbiter.appliance.http.RequestRejection;
 import dev.arbiter.appliance.route.Backend;
@@ -20,12 +21,14 @@ final class MetricsWriter {
     private MetricsWriter() {
     }
 
-    static String render(ApplianceState state, long nowMillis) {
+    static String render(Appliance appliance, long nowMillis) {
         StringBuilder sb = new StringBuilder(4096);
+        ApplianceState state = appliance.state();
         RoutingTable table = state.routing();
         services(sb, table);
         backends(sb, table, nowMillis);
         appliance(sb, state);
+        PolicyMetrics.render(sb, appliance.policy(), appliance.loopPolicies());
         return sb.toString();
     }
 
@@ -120,12 +123,12 @@ final class MetricsWriter {
         sample(sb, "arbiter_unrouted_requests_total", null, null, null, null, state.stats().noRoute());
     }
 
-    private static void header(StringBuilder sb, String name, String type, String help) {
+    static void header(StringBuilder sb, String name, String type, String help) {
         sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
         sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private static void sample(StringBuilder sb, String name, String k1, String v1, String k2, String v2, long value) {
+    static void sample(StringBuilder sb, String name, String k1, String v1, String k2, String v2, long value) {
         sb.append(name);
         if (k1 != null) {
             sb.append('{').append(k1).append("=\"").append(escape(v1)).append('"');
@@ -137,7 +140,7 @@ final class MetricsWriter {
         sb.append(' ').append(value).append('\n');
     }
 
-    private static String escape(String v) {
+    static String escape(String v) {
         return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

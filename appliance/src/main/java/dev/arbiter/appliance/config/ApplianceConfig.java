@@ -12,10 +12,11 @@ import java.util.List;
  * @param pools           backend pools
  * @param limits          per-connection and per-request limits
  * @param admin           the admin listener
+ * @param policy          the external policy path: batcher, cache and policy server groups
  */
 public record ApplianceConfig(String source, RuntimeConfig runtime, List<ListenerConfig> listeners,
                               List<VirtualServiceConfig> virtualServices, List<PoolConfig> pools,
-                              LimitsConfig limits, AdminConfig admin) {
+                              LimitsConfig limits, AdminConfig admin, PolicyConfig policy) {
 
     public PoolConfig pool(String name) {
         for (PoolConfig p : pools) {
@@ -45,7 +46,29 @@ public record ApplianceConfig(String source, RuntimeConfig runtime, List<Listene
      * @param pathPrefix requests whose path starts with it match
      */
     public record VirtualServiceConfig(String name, String listener, List<String> hosts, String pathPrefix,
-                                       String pool) {
+                                       String pool, ServicePolicyConfig policy) {
+    }
+
+    /**
+     * How one virtual service uses the policy path; null in {@link VirtualServiceConfig} when it does not.
+     *
+     * @param group           the policy server group to ask
+     * @param shadow          ask but do not enforce: the local algorithm routes, decisions are only compared
+     * @param deadlineMillis  from the complete request header; past it the request does not wait
+     * @param onFailure       what a request gets when no valid decision arrives in time
+     * @param headers         request headers (lower case) copied into the summary
+     * @param allowedBackends backends outside the pool that decisions may name ({@code HOST:PORT})
+     */
+    public record ServicePolicyConfig(String group, boolean shadow, long deadlineMillis, OnFailure onFailure,
+                                      List<String> headers, List<BackendConfig> allowedBackends) {
+    }
+
+    /** What a request gets when the policy path fails it. */
+    public enum OnFailure {
+        /** The pool's local algorithm routes it, marked with the fallback header. */
+        FALLBACK,
+        /** 503 at once. */
+        REJECT
     }
 
     /** A backend pool and how it is balanced, checked and retried. */
@@ -80,6 +103,60 @@ public record ApplianceConfig(String source, RuntimeConfig runtime, List<Listene
     public record LimitsConfig(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount,
                                long headerTimeoutMillis, long idleTimeoutMillis, int maxRequestsPerConnection,
                                long maxBodyBytes, int maxClientConnections) {
+    }
+
+    /**
+     * The policy path's shared settings and its server groups.
+     *
+     * @param ringSize              request summary slots in the hand-off ring (power of two)
+     * @param waitStrategy          how the batcher waits for summaries
+     * @param maxBatch              most summaries in one policy call
+     * @param batcherCpu            CPU to pin the batcher thread to, or -1
+     * @param maxResponseBytes      larger policy answers are failures
+     * @param cacheEntriesPerLoop   decision cache size per event loop; 0 turns the cache off
+     * @param fallbackHeader        response header marking fallback-served requests, or null for none
+     * @param groups                policy server groups
+     */
+    public record PolicyConfig(int ringSize, WaitStrategyKind waitStrategy, int maxBatch, int batcherCpu,
+                               long maxResponseBytes, int cacheEntriesPerLoop, String fallbackHeader,
+                               List<PolicyGroupConfig> groups) {
+
+        public PolicyGroupConfig group(String name) {
+            for (PolicyGroupConfig g : groups) {
+                if (g.name().equals(name)) {
+                    return g;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The Disruptor wait strategies the batcher can use. */
+    public enum WaitStrategyKind { BLOCKING, SLEEPING, YIELDING, BUSY_SPIN }
+
+    /** Native batch protocol or per-request compatibility (auth_request style). */
+    public enum PolicyMode { NATIVE, COMPAT }
+
+    /**
+     * A group of interchangeable policy servers.
+     *
+     * @param connectionsPerServer     keep-alive connections to each server
+     * @param batchesInFlightPerConnection pipelined calls per connection
+     * @param breakerFailures          failed calls in a row that open a server's circuit breaker
+     * @param breakerOpenMillis        how long it stays open before one probe call is let through
+     */
+    public record PolicyGroupConfig(String name, PolicyMode mode, List<BackendConfig> servers,
+                                    int connectionsPerServer, int batchesInFlightPerConnection, String compatPath,
+                                    String healthPath, long healthIntervalMillis, long healthTimeoutMillis,
+                                    int breakerFailures, long breakerOpenMillis, CompatHeaders compatHeaders) {
+    }
+
+    /** Names of the compatibility-mode answer headers that carry a decision. */
+    public record CompatHeaders(String pool, String backend, String rewritePath, String rewriteQuery,
+                                String setHeader, String removeHeader, String ttlMs, String scope) {
+        public static final CompatHeaders DEFAULT = new CompatHeaders("x-policy-pool", "x-policy-backend",
+                "x-policy-rewrite-path", "x-policy-rewrite-query", "x-policy-set-header", "x-policy-remove-header",
+                "x-policy-ttl-ms", "x-policy-scope");
     }
 
     /** The admin listener and how long a drain may take. */

@@ -7,7 +7,9 @@ import dev.arbiter.appliance.config.ApplianceConfig.HealthCheckConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.LimitsConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.ListenerConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PassiveEjectionConfig;
+import dev.arbiter.appliance.config.ApplianceConfig.PolicyConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PoolConfig;
+import dev.arbiter.appliance.config.ApplianceConfig.ServicePolicyConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.RuntimeConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.VirtualServiceConfig;
 import java.io.IOException;
@@ -85,7 +87,7 @@ public final class ConfigLoader {
     }
 
     /** One pass over the tree; holds nothing beyond the pass. */
-    private static final class Reader {
+    static final class Reader {
         private final Node top;
         private final String source;
 
@@ -98,16 +100,12 @@ public final class ConfigLoader {
             RuntimeConfig runtime = runtime(top.section("runtime"));
             List<ListenerConfig> listeners = listeners(top);
             List<PoolConfig> pools = pools(top);
-            List<VirtualServiceConfig> services = virtualServices(top, listeners, pools);
+            PolicyConfig policy = PolicySection.read(top.section("policy"), runtime.eventLoopCores().size());
+            List<VirtualServiceConfig> services = virtualServices(top, listeners, pools, policy);
             LimitsConfig limits = limits(top.section("limits"));
             AdminConfig admin = admin(top.section("admin"));
-            Node policy = top.section("policy");
-            for (String key : policy.keys()) {
-                policy.problems().add(policy.line(), "policy." + key, "the external policy path is not in this build",
-                        "an empty policy section");
-            }
             top.rejectUnknownKeys();
-            return new ApplianceConfig(source, runtime, listeners, services, pools, limits, admin);
+            return new ApplianceConfig(source, runtime, listeners, services, pools, limits, admin, policy);
         }
 
         private RuntimeConfig runtime(Node n) {
@@ -142,7 +140,7 @@ public final class ConfigLoader {
         }
 
         /** True when {@code key} is missing or a list: a key of another shape has its own error already. */
-        private static boolean isAbsentOrList(Node parent, String key) {
+        static boolean isAbsentOrList(Node parent, String key) {
             Node n = parent.get(key);
             return n == null || n.isSequence();
         }
@@ -194,7 +192,7 @@ public final class ConfigLoader {
                 }
                 Algorithm algorithm = p.enumValue("algorithm", Algorithm.ROUND_ROBIN, Algorithm.class);
                 HashKey hashKey = hashKey(p, algorithm);
-                List<BackendConfig> backends = backends(p);
+                List<BackendConfig> backends = backends(p, "backends", true);
                 HealthCheckConfig health = healthCheck(p);
                 PassiveEjectionConfig passive = passive(p.section("passive-ejection"));
                 int retries = (int) p.integer("retries", 1, 0, 10);
@@ -231,12 +229,13 @@ public final class ConfigLoader {
             return HashKey.CLIENT_ADDRESS;
         }
 
-        private static List<BackendConfig> backends(Node pool) {
+        /** A list of {@code HOST:PORT} or {@code {address, weight, max-connections}} under {@code key}. */
+        static List<BackendConfig> backends(Node parent, String key, boolean required) {
             List<BackendConfig> out = new ArrayList<>();
-            List<Node> items = pool.list("backends");
-            if (items.isEmpty() && isAbsentOrList(pool, "backends")) {
-                pool.problems().add(pool.line(), pool.path() + ".backends", "a pool needs at least one backend",
-                        "a list of {address: HOST:PORT}");
+            List<Node> items = parent.list(key);
+            if (required && items.isEmpty() && isAbsentOrList(parent, key)) {
+                parent.problems().add(parent.line(), parent.path() + "." + key, "at least one is required",
+                        "a list of HOST:PORT or {address: HOST:PORT}");
             }
             Set<String> seen = new HashSet<>();
             for (Node b : items) {
@@ -256,7 +255,7 @@ public final class ConfigLoader {
                     continue;
                 }
                 if (!seen.add(hp.host() + ":" + hp.port())) {
-                    addressNode.fail("backend " + address + " is listed twice in this pool", "each backend once");
+                    addressNode.fail(address + " is listed twice", "each address once");
                 }
                 out.add(new BackendConfig(hp.host(), hp.port(), weight, maxConnections));
             }
@@ -288,7 +287,7 @@ public final class ConfigLoader {
         }
 
         private static List<VirtualServiceConfig> virtualServices(Node top, List<ListenerConfig> listeners,
-                                                                  List<PoolConfig> pools) {
+                                                                  List<PoolConfig> pools, PolicyConfig policy) {
             List<VirtualServiceConfig> out = new ArrayList<>();
             Set<String> names = new HashSet<>();
             Set<String> listenerNames = new TreeSet<>();
@@ -341,8 +340,9 @@ public final class ConfigLoader {
                 if (pool != null && !poolNames.contains(pool)) {
                     v.get("pool").fail("unknown pool '" + pool + "'", "one of " + String.join(", ", poolNames));
                 }
+                ServicePolicyConfig servicePolicy = v.has("policy") ? PolicySection.service(v.section("policy"), policy) : null;
                 v.rejectUnknownKeys();
-                out.add(new VirtualServiceConfig(name, listener, List.copyOf(hosts), prefix, pool));
+                out.add(new VirtualServiceConfig(name, listener, List.copyOf(hosts), prefix, pool, servicePolicy));
             }
             return out;
         }

@@ -5,6 +5,13 @@ import dev.arbiter.appliance.config.ApplianceConfig.PoolConfig;
 import dev.arbiter.appliance.http.HopByHop;
 import dev.arbiter.appliance.http.RequestRejection;
 import dev.arbiter.appliance.http.ResponseEncoder;
+import dev.arbiter.appliance.policy.Decision;
+import dev.arbiter.appliance.policy.DecisionCache;
+import dev.arbiter.appliance.policy.DecisionListener;
+import dev.arbiter.appliance.policy.FailureReason;
+import dev.arbiter.appliance.policy.LoopPolicy;
+import dev.arbiter.appliance.policy.PolicyServiceStats;
+import dev.arbiter.appliance.policy.ServicePolicy;
 import dev.arbiter.appliance.route.Backend;
 import dev.arbiter.appliance.route.Pool;
 import dev.arbiter.appliance.route.RoutingTable;
@@ -37,6 +44,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * One client connection and the exchange in progress on it: route, pick, forward, stream back.
@@ -57,18 +65,20 @@ import java.util.ArrayDeque;
  * A backend that fails after the response started cuts the client connection: a client never
  * receives a response that looks complete but is not.
  */
-public final class ClientConnection extends ChannelDuplexHandler implements UpstreamOwner {
+public final class ClientConnection extends ChannelDuplexHandler implements UpstreamOwner, DecisionListener {
 
     private static final int IDLE = 0;
     private static final int CONNECTING = 1;
     private static final int FORWARDING = 2;
     private static final int DISCARDING = 3;
     private static final int CLOSING = 4;
+    private static final int AWAITING_POLICY = 5;
 
     private static final int DEADLINE_IDLE = 0;
     private static final int DEADLINE_HEADER = 1;
     private static final int DEADLINE_RESPONSE = 2;
     private static final int DEADLINE_NONE = 3;
+    private static final int DEADLINE_POLICY = 4;
 
     /** Bytes of request held while no upstream can take them, before reading pauses. */
     private static final int MAX_HELD_BYTES = 256 * 1024;
@@ -100,6 +110,11 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private long startNanos;
     private int attempts;
     private VirtualService service;
+    private RoutingTable table;
+    private Pool pool;
+    private long policyId;
+    private String fallbackReason;
+    private int localPort;
     private Backend backend;
     private Channel upstream;
     private boolean upstreamFlushPending;
@@ -121,6 +136,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
         loop.register(this);
         armDeadline(DEADLINE_IDLE, limits.idleTimeoutMillis());
         ctx.fireChannelActive();
@@ -200,6 +216,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (state == AWAITING_POLICY) {
+            loop.policy().forget(policyId);
+        }
         state = CLOSING;
         loop.unregister(this);
         loop.state().stats().clientConnections().decrementAndGet();
@@ -250,6 +269,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         attempts = 0;
         service = null;
         backend = null;
+        fallbackReason = null;
         startNanos = System.nanoTime();
         armDeadline(DEADLINE_NONE, 0);
         encoder.answeringHead(r.method() == HttpMethod.HEAD);
@@ -265,7 +285,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         clientHttp10 = !HttpVersion.HTTP_1_1.equals(r.protocolVersion());
         closeAfterResponse = !HttpUtil.isKeepAlive(r) || requestsServed >= limits.maxRequestsPerConnection()
                 || loop.state().draining();
-        RoutingTable table = loop.state().routing();
+        table = loop.state().routing();
         String uri = r.uri();
         VirtualService vs = table.match(listener, r.headers().get(HttpHeaderNames.HOST), uri);
         if (vs == null) {
@@ -274,9 +294,177 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             return;
         }
         service = vs;
+        pool = vs.pool();
         vs.stats().onLoop(loop.index()).requests++;
+        ServicePolicy sp = vs.policy();
+        if (sp != null) {
+            askPolicy(sp, r);
+            return;
+        }
         prepareUpstreamHead(r);
         dispatch(null);
+    }
+
+    // ---------------------------------------------------------------- policy path
+
+    /**
+     * Enforce mode: a cache hit is carried out at once; otherwise the summary goes into the ring
+     * and the request (and any body bytes) waits, up to its deadline. Shadow mode: the local
+     * algorithm routes now and the summary goes out only to be compared.
+     */
+    private void askPolicy(ServicePolicy sp, HttpRequest r) {
+        LoopPolicy lp = loop.policy();
+        String host = r.headers().get(HttpHeaderNames.HOST);
+        String method = r.method().name();
+        if (sp.shadow()) {
+            Backend chosen = pool.picker(loop.index()).pick(r, remote.getAddress(), null, loop.nowMillis());
+            if (loop.stage().publish(loop.index(), lp.nextId(), sp, method, host, r.uri(), remote, localPort,
+                    r.headers(), chosen, startNanos)) {
+                sp.stats().onLoop(loop.index()).published++;
+            }
+            prepareUpstreamHead(r);
+            if (chosen == null) {
+                respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy backend in pool " + pool.name() + "\n");
+            } else {
+                dispatchTo(chosen);
+            }
+            return;
+        }
+        DecisionCache cache = lp.cache();
+        if (cache.enabled()) {
+            cache.ensureGeneration(table, table.services().size());
+            String[] values = lp.scratch();
+            for (int i = 0; i < sp.headerCount(); i++) {
+                values[i] = r.headers().get(sp.headerKey(i));
+            }
+            Decision cached = cache.lookup(sp, method, host, r.uri(), remote.getAddress(), values, startNanos);
+            if (cached != null) {
+                applyDecision(cached);
+                return;
+            }
+        }
+        long id = lp.nextId();
+        if (!loop.stage().publish(loop.index(), id, sp, method, host, r.uri(), remote, localPort, r.headers(), null,
+                startNanos)) {
+            onPolicyFailure(FailureReason.OVERLOAD);
+            return;
+        }
+        sp.stats().onLoop(loop.index()).published++;
+        policyId = id;
+        lp.await(id, this);
+        state = AWAITING_POLICY;
+        deadlineKind = DEADLINE_POLICY;
+        deadlineNanos = startNanos + sp.deadlineNanos();
+        updateClientRead();
+    }
+
+    @Override
+    public void onPolicyDecision(long id, Decision d) {
+        if (state != AWAITING_POLICY || id != policyId) {
+            return;
+        }
+        armDeadline(DEADLINE_NONE, 0);
+        state = IDLE;
+        applyDecision(d);
+        if (state != CLOSING) {
+            drainInbound();
+        }
+    }
+
+    private void applyDecision(Decision d) {
+        PolicyServiceStats.PerLoop ps = service.policy().stats().onLoop(loop.index());
+        switch (d.action()) {
+            case FAILED -> onPolicyFailure(FailureReason.of(d.failure()));
+            case DEFAULT -> {
+                ps.applied[Decision.Action.DEFAULT.ordinal()]++;
+                prepareUpstreamHead(request);
+                dispatch(null);
+            }
+            case RESPOND -> {
+                ps.applied[Decision.Action.RESPOND.ordinal()]++;
+                respondFromPolicy(d);
+            }
+            case FORWARD -> forward(d, ps);
+        }
+    }
+
+    private void forward(Decision d, PolicyServiceStats.PerLoop ps) {
+        Pool target = d.pool() == null ? service.pool() : table.pool(d.pool());
+        if (target == null) {
+            onPolicyFailure(FailureReason.INVALID_DECISION);
+            return;
+        }
+        Backend named = null;
+        if (d.backend() != null) {
+            named = target.backend(d.backend());
+            Pool allowed = service.allowed();
+            if (named == null && allowed != null) {
+                named = allowed.backend(d.backend());
+                target = named != null ? allowed : target;
+            }
+            if (named == null) {
+                onPolicyFailure(FailureReason.INVALID_DECISION);
+                return;
+            }
+            if (!named.available(loop.nowMillis())) {
+                ps.backendDown++;
+                named = null;
+            }
+        }
+        ps.applied[Decision.Action.FORWARD.ordinal()]++;
+        if (d.rewritePath() != null || d.rewriteQuery() != null) {
+            request.setUri(Rewrite.uri(request.uri(), d.rewritePath(), d.rewriteQuery()));
+        }
+        HttpHeaders h = request.headers();
+        List<String> remove = d.removeHeaders();
+        for (int i = 0; i < remove.size(); i++) {
+            h.remove(remove.get(i));
+        }
+        List<String> set = d.setHeaders();
+        for (int i = 0; i + 1 < set.size(); i += 2) {
+            h.set(set.get(i), set.get(i + 1));
+        }
+        pool = target;
+        prepareUpstreamHead(request);
+        if (named != null) {
+            dispatchTo(named);
+        } else {
+            dispatch(null);
+        }
+    }
+
+    private void onPolicyFailure(FailureReason reason) {
+        ServicePolicy sp = service.policy();
+        PolicyServiceStats.PerLoop ps = sp.stats().onLoop(loop.index());
+        ps.failures[reason.ordinal()]++;
+        fallbackReason = reason.token();
+        if (sp.rejectOnFailure()) {
+            ps.rejects++;
+            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "policy decision unavailable: " + reason.token() + "\n");
+            return;
+        }
+        ps.fallbacks++;
+        prepareUpstreamHead(request);
+        dispatch(null);
+    }
+
+    private void respondFromPolicy(Decision d) {
+        if (!requestDone && requestHasBody()) {
+            closeAfterResponse = true;
+        }
+        int code = d.status();
+        boolean noBody = code == 204 || code == 304 || request.method() == HttpMethod.HEAD;
+        ByteBuf content = noBody || d.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(d.body());
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code), content);
+        List<String> hs = d.respondHeaders();
+        for (int i = 0; i + 1 < hs.size(); i += 2) {
+            r.headers().add(hs.get(i), hs.get(i + 1));
+        }
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, noBody && d.body() != null ? d.body().length : content.readableBytes());
+        if (code == 204 || code == 304) {
+            r.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+        finishLocal(r, code);
     }
 
     private RequestRejection validate(HttpRequest r) {
@@ -311,12 +499,16 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
 
     /** Picks a backend (other than {@code avoid} when possible) and gets a connection to it. */
     private void dispatch(Backend avoid) {
-        Pool pool = service.pool();
         Backend b = pool.picker(loop.index()).pick(request, remote.getAddress(), avoid, loop.nowMillis());
         if (b == null) {
             respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy backend in pool " + pool.name() + "\n");
             return;
         }
+        dispatchTo(b);
+    }
+
+    /** Gets a connection to {@code b}: an idle pooled one, or a new one within the backend's cap. */
+    private void dispatchTo(Backend b) {
         attempts++;
         backend = b;
         Channel idle = loop.connector().acquire(b, this);
@@ -476,6 +668,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         } else if (clientHttp10) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        markFallback(h);
         responseStarted = true;
         service.stats().onLoop(loop.index()).recordResponse(code);
         ctx.write(r);
@@ -599,21 +792,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         if (!requestDone && requestHasBody()) {
             closeAfterResponse = true;
         }
-        writeLocal(status, body, closeAfterResponse);
-        if (service != null) {
-            service.stats().onLoop(loop.index()).recordResponse(status.code());
-        }
-        if (closeAfterResponse) {
-            state = CLOSING;
-            releaseInbound();
-            return;
-        }
-        if (requestDone) {
-            finishExchange();
-        } else {
-            state = DISCARDING;
-            drainInbound();
-        }
+        finishLocal(localResponse(status, body), status.code());
     }
 
     private boolean requestHasBody() {
@@ -638,12 +817,47 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         writeLocal(why.status(), why.status().reasonPhrase() + "\n", true);
     }
 
+    /** Sends a response made by the appliance (or by a policy decision) and ends the exchange. */
+    private void finishLocal(FullHttpResponse r, int code) {
+        if (service != null) {
+            service.stats().onLoop(loop.index()).recordResponse(code);
+        }
+        markFallback(r.headers());
+        writeLocal(r, closeAfterResponse);
+        if (closeAfterResponse) {
+            state = CLOSING;
+            releaseInbound();
+            return;
+        }
+        if (requestDone) {
+            finishExchange();
+        } else {
+            state = DISCARDING;
+            drainInbound();
+        }
+    }
+
+    private void markFallback(HttpHeaders h) {
+        String name = loop.fallbackHeader();
+        if (fallbackReason != null && name != null) {
+            h.set(name, fallbackReason);
+        }
+    }
+
     private void writeLocal(HttpResponseStatus status, String body, boolean close) {
+        writeLocal(localResponse(status, body), close);
+    }
+
+    private static FullHttpResponse localResponse(HttpResponseStatus status, String body) {
         ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
-                .set(HttpHeaderNames.VIA, VIA);
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        return r;
+    }
+
+    private void writeLocal(FullHttpResponse r, boolean close) {
+        r.headers().set(HttpHeaderNames.VIA, VIA);
         if (close) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
@@ -658,6 +872,8 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         request = null;
         service = null;
         backend = null;
+        pool = null;
+        table = null;
         if (closeAfterResponse) {
             state = CLOSING;
             releaseInbound();
@@ -671,7 +887,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     }
 
     private PoolConfig poolConfig() {
-        return service.pool().config();
+        return pool.config();
     }
 
     // ---------------------------------------------------------------- deadlines
@@ -691,6 +907,14 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
                 loop.state().stats().onLoop(loop.index()).rejected[RequestRejection.HEADER_TIMEOUT.ordinal()]++;
                 state = CLOSING;
                 writeLocal(RequestRejection.HEADER_TIMEOUT.status(), "request header not received in time\n", true);
+            }
+            case DEADLINE_POLICY -> {
+                loop.policy().forget(policyId);
+                state = IDLE;
+                onPolicyFailure(FailureReason.TIMEOUT);
+                if (state != CLOSING) {
+                    drainInbound();
+                }
             }
             case DEADLINE_RESPONSE -> {
                 if (upstream != null) {

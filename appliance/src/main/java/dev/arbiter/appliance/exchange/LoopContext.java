@@ -1,6 +1,8 @@
 package dev.arbiter.appliance.exchange;
 
 import dev.arbiter.appliance.listener.TransportSupport;
+import dev.arbiter.appliance.policy.LoopPolicy;
+import dev.arbiter.appliance.policy.PolicyStage;
 import dev.arbiter.appliance.upstream.UpstreamConnector;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -22,14 +24,18 @@ public final class LoopContext {
     private final EventLoop eventLoop;
     private final ApplianceState state;
     private final UpstreamConnector connector;
+    private final PolicyStage stage;
+    private final LoopPolicy policy;
     private final List<ClientConnection> connections = new ArrayList<>();
     private final long tickMillis;
     private long nowNanos = System.nanoTime();
     private ScheduledFuture<?> sweep;
 
     public LoopContext(int index, EventLoop eventLoop, ApplianceState state, TransportSupport transport,
-                       long tickMillis) {
+                       long tickMillis, PolicyStage stage) {
         this.index = index;
+        this.stage = stage;
+        this.policy = new LoopPolicy(index, stage.config().cacheEntriesPerLoop());
         this.eventLoop = eventLoop;
         this.state = state;
         this.tickMillis = tickMillis;
@@ -60,6 +66,19 @@ public final class LoopContext {
 
     public UpstreamConnector connector() {
         return connector;
+    }
+
+    public PolicyStage stage() {
+        return stage;
+    }
+
+    public LoopPolicy policy() {
+        return policy;
+    }
+
+    /** The response header that marks fallback-served requests, or null when turned off. */
+    public String fallbackHeader() {
+        return state.routing().config().policy().fallbackHeader();
     }
 
     /** The loop's clock, refreshed at each sweep and whenever a connection asks for a fresh read. */

@@ -46,6 +46,11 @@ public final class RoutingTable {
             }
             for (VirtualService vs : previous.services) {
                 oldStats.put(vs.name(), vs.stats());
+                if (vs.allowed() != null) {
+                    for (Backend b : vs.allowed().backends()) {
+                        oldBackends.put(vs.allowed().name() + "|" + b.address(), b);
+                    }
+                }
             }
         }
         for (PoolConfig pc : config.pools()) {
@@ -61,20 +66,48 @@ public final class RoutingTable {
             }
             t.pools.put(pc.name(), new Pool(pc, backends, loops));
         }
-        for (Backend b : oldBackends.values()) {
-            b.retire();
-            t.retired.add(b);
-        }
         Map<String, List<VirtualService>> perListener = new HashMap<>();
         for (VirtualServiceConfig vc : config.virtualServices()) {
             ServiceStats stats = oldStats.get(vc.name());
-            VirtualService vs = new VirtualService(vc, t.pools.get(vc.pool()),
+            Pool allowed = null;
+            if (vc.policy() != null && !vc.policy().allowedBackends().isEmpty()) {
+                allowed = allowedPool(vc, t.pools.get(vc.pool()).config(), oldBackends, loops);
+            }
+            VirtualService vs = new VirtualService(vc, t.pools.get(vc.pool()), allowed,
                     stats != null ? stats : new ServiceStats(vc.name(), loops));
             t.services.add(vs);
             perListener.computeIfAbsent(vc.listener(), k -> new ArrayList<>()).add(vs);
         }
         perListener.forEach((listener, list) -> t.byListener.put(listener, new HostMatcher(list)));
+        for (Backend b : oldBackends.values()) {
+            b.retire();
+            t.retired.add(b);
+        }
+
         return t;
+    }
+
+    /**
+     * The backends a service's policy may name outside its pool, as a pool of their own with
+     * the service pool's timeouts and retry rules (name {@code SERVICE/allowed}).
+     */
+    private static Pool allowedPool(VirtualServiceConfig vc, PoolConfig base, Map<String, Backend> oldBackends,
+                                    int loops) {
+        String name = vc.name() + "/allowed";
+        PoolConfig pc = new PoolConfig(name, dev.arbiter.appliance.config.Algorithm.ROUND_ROBIN, base.hashKey(),
+                vc.policy().allowedBackends(), null, base.passiveEjection(), base.retries(), base.connectTimeoutMillis(),
+                base.responseHeaderTimeoutMillis(), base.maxIdlePerLoop());
+        Backend[] backends = new Backend[pc.backends().size()];
+        for (int i = 0; i < backends.length; i++) {
+            BackendConfig bc = pc.backends().get(i);
+            Backend b = oldBackends.remove(name + "|" + bc.address());
+            if (b == null) {
+                b = new Backend(name, bc, loops);
+            }
+            b.update(bc, pc.passiveEjection(), false);
+            backends[i] = b;
+        }
+        return new Pool(pc, backends, loops);
     }
 
     public ApplianceConfig config() {

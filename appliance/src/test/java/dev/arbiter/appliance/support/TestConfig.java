@@ -14,6 +14,7 @@ public final class TestConfig {
     private final List<String> services = new ArrayList<>();
     private String limits = "";
     private String admin = "admin:\n  address: 127.0.0.1\n  port: 0\n  drain-timeout: 10s\n";
+    private String policy = "";
 
     public static TestConfig create() {
         return new TestConfig();
@@ -51,6 +52,23 @@ public final class TestConfig {
         return service("svc", "[\"*\"]", "/", pool);
     }
 
+    /** A virtual service with a {@code policy:} block (YAML of its keys). */
+    public TestConfig service(String name, String hosts, String prefix, String pool, String policyYaml) {
+        StringBuilder sb = new StringBuilder("  - name: " + name + "\n    hosts: " + hosts + "\n    path-prefix: " + prefix
+                + "\n    pool: " + pool + "\n    policy:\n");
+        for (String line : policyYaml.split("\n")) {
+            sb.append("      ").append(line).append('\n');
+        }
+        services.add(sb.toString());
+        return this;
+    }
+
+    /** The top-level {@code policy:} section (YAML of its keys). */
+    public TestConfig policy(String yaml) {
+        this.policy = "policy:\n" + indent(yaml);
+        return this;
+    }
+
     public TestConfig limits(String yaml) {
         this.limits = "limits:\n" + indent(yaml);
         return this;
@@ -70,6 +88,7 @@ public final class TestConfig {
         pools.forEach(sb::append);
         sb.append(limits);
         sb.append(admin);
+        sb.append(policy);
         return sb.toString();
     }
 

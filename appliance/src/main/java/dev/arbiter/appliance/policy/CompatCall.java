@@ -1,0 +1,191 @@
+package dev.arbiter.appliance.policy;
+
+import dev.arbiter.appliance.config.ApplianceConfig.CompatHeaders;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One compatibility-mode call (protocol section 4): a {@code GET} in the style of nginx
+ * {@code auth_request}; 2xx allows with optional decision headers, 401/403/3xx go to the client.
+ */
+final class CompatCall extends Call {
+
+    private static final int MAX_BODY = NativeCodec.MAX_BODY_BYTES;
+
+    private final PendingRequest r;
+    private final String path;
+    private final CompatHeaders names;
+    private final int listenerPort;
+    private boolean done;
+
+    CompatCall(PendingRequest r, String path, CompatHeaders names, int listenerPort, long giveUpNanos) {
+        super(giveUpNanos);
+        this.r = r;
+        this.path = path;
+        this.names = names;
+        this.listenerPort = listenerPort;
+    }
+
+    @Override
+    FullHttpRequest request(String hostHeader) {
+        FullHttpRequest q = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path, Unpooled.EMPTY_BUFFER);
+        HttpHeaders h = q.headers();
+        for (int i = 0; i < r.headerValues.length; i++) {
+            if (r.headerValues[i] != null) {
+                h.add(r.policy.headerNames().get(i), r.headerValues[i]);
+            }
+        }
+        h.set(HttpHeaderNames.HOST, hostHeader)
+                .set("x-original-uri", SummaryFields.originForm(r.uri))
+                .set("x-original-method", r.method)
+                .set("x-forwarded-for", SummaryFields.address(r.client))
+                .set("x-forwarded-proto", "http")
+                .set("x-forwarded-host", SummaryFields.host(r.rawHost))
+                .set("x-forwarded-port", Integer.toString(listenerPort))
+                .set("x-policy-service", r.policy.service());
+        return q;
+    }
+
+    @Override
+    FailureReason complete(FullHttpResponse response, Deliveries out, long nowNanos) {
+        int code = response.status().code();
+        Decision d;
+        FailureReason failure = null;
+        if (code >= 200 && code < 300) {
+            d = allow(response.headers());
+        } else if (code == 401 || code == 403 || (code >= 300 && code < 400)) {
+            d = passThrough(response);
+        } else {
+            d = Decision.failed(FailureReason.STATUS.token());
+            failure = FailureReason.STATUS;
+        }
+        done = true;
+        out.add(r, d, nowNanos);
+        return failure;
+    }
+
+    private Decision allow(HttpHeaders h) {
+        String pool = h.get(names.pool());
+        String backend = h.get(names.backend());
+        String path = h.get(names.rewritePath());
+        String query = h.get(names.rewriteQuery());
+        List<String> set = new ArrayList<>();
+        for (String v : h.getAll(names.setHeader())) {
+            int colon = v.indexOf(':');
+            if (colon <= 0) {
+                return Decision.failed(FailureReason.INVALID_DECISION.token());
+            }
+            set.add(v.substring(0, colon).trim().toLowerCase(Locale.ROOT));
+            set.add(v.substring(colon + 1).trim());
+        }
+        List<String> remove = new ArrayList<>();
+        for (String v : h.getAll(names.removeHeader())) {
+            for (String n : v.split(",")) {
+                if (!n.isBlank()) {
+                    remove.add(n.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        long ttl = 0;
+        Scope scope = null;
+        String ttlText = h.get(names.ttlMs());
+        if (ttlText != null) {
+            try {
+                ttl = Long.parseLong(ttlText.trim());
+            } catch (NumberFormatException e) {
+                return Decision.failed(FailureReason.INVALID_DECISION.token());
+            }
+            if (ttl < 0 || ttl > 86_400_000L) {
+                return Decision.failed(FailureReason.INVALID_DECISION.token());
+            }
+        }
+        if (ttl > 0) {
+            String scopeText = h.get(names.scope());
+            scope = scopeText == null ? Scope.DEFAULT : Scope.parse(splitList(scopeText), r.policy.headerNames());
+            if (scope == null) {
+                return Decision.failed(FailureReason.INVALID_DECISION.token());
+            }
+        }
+        boolean forward = pool != null || backend != null || path != null || query != null || !set.isEmpty()
+                || !remove.isEmpty();
+        if (!forward) {
+            return ttl == 0 ? Decision.DEFAULT : new Decision(Decision.Action.DEFAULT, null, null, null, null, null,
+                    List.of(), List.of(), 0, List.of(), null, ttl, scope);
+        }
+        if ((backend != null && dev.arbiter.appliance.config.HostPort.parse(backend) == null)
+                || (path != null && (!path.startsWith("/") || HeaderRules.hasAny(path, " \r\n\0?")))
+                || (query != null && HeaderRules.hasAny(query, " \r\n\0#"))
+                || !HeaderRules.validPairs(set) || !HeaderRules.validNames(remove)) {
+            return Decision.failed(FailureReason.INVALID_DECISION.token());
+        }
+        return new Decision(Decision.Action.FORWARD, null, pool, backend, path, query, List.copyOf(set),
+                List.copyOf(remove), 0, List.of(), null, ttl, scope);
+    }
+
+    private Decision passThrough(FullHttpResponse response) {
+        if (response.content().readableBytes() > MAX_BODY) {
+            return Decision.failed(FailureReason.TOO_LARGE.token());
+        }
+        List<String> headers = new ArrayList<>();
+        for (Map.Entry<String, String> e : response.headers()) {
+            String n = e.getKey().toLowerCase(Locale.ROOT);
+            if (!HeaderRules.FORBIDDEN.contains(n) && !n.startsWith("x-policy-")) {
+                headers.add(n);
+                headers.add(e.getValue());
+            }
+        }
+        long ttl = 0;
+        Scope scope = null;
+        String ttlText = response.headers().get(names.ttlMs());
+        if (ttlText != null) {
+            try {
+                ttl = Math.max(0, Math.min(86_400_000L, Long.parseLong(ttlText.trim())));
+            } catch (NumberFormatException e) {
+                ttl = 0;
+            }
+            if (ttl > 0) {
+                String scopeText = response.headers().get(names.scope());
+                scope = scopeText == null ? Scope.DEFAULT : Scope.parse(splitList(scopeText), r.policy.headerNames());
+                if (scope == null) {
+                    ttl = 0;
+                }
+            }
+        }
+        return new Decision(Decision.Action.RESPOND, null, null, null, null, null, List.of(), List.of(),
+                response.status().code(), List.copyOf(headers), ByteBufUtil.getBytes(response.content()), ttl, scope);
+    }
+
+    private static List<String> splitList(String s) {
+        List<String> out = new ArrayList<>();
+        for (String p : s.split(",")) {
+            if (!p.isBlank()) {
+                out.add(p.trim());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    void fail(FailureReason reason, Deliveries out) {
+        if (!done) {
+            done = true;
+            out.add(r, Decision.failed(reason.token()), 0);
+        }
+    }
+
+    @Override
+    int size() {
+        return 1;
+    }
+}

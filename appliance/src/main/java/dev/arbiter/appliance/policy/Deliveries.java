@@ -1,0 +1,77 @@
+package dev.arbiter.appliance.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decisions on their way back to the loops that own the requests, collected on the policy I/O
+ * thread while an answer is processed and handed over with one task per loop per answer.
+ * Shadow-mode decisions never go back: they are compared here and counted.
+ */
+final class Deliveries {
+
+    private final PolicyStage stage;
+    private final List<List<Object>> perLoop;
+
+    Deliveries(PolicyStage stage, int loops) {
+        this.stage = stage;
+        this.perLoop = new ArrayList<>();
+        for (int i = 0; i < loops; i++) {
+            perLoop.add(null);
+        }
+    }
+
+    void add(PendingRequest p, Decision d, long nowNanos) {
+        ServicePolicy sp = p.policy;
+        if (nowNanos != 0) {
+            sp.group().stats().recordLatencyNanos(nowNanos - p.publishNanos);
+        }
+        if (!d.isFailure()) {
+            sp.stats().received[d.action().ordinal()].increment();
+        }
+        if (sp.shadow()) {
+            Shadow.compare(p, d);
+            return;
+        }
+        List<Object> l = perLoop.get(p.loop);
+        if (l == null) {
+            l = new ArrayList<>();
+            perLoop.set(p.loop, l);
+        }
+        l.add(p);
+        l.add(d);
+    }
+
+    void flush() {
+        for (int i = 0; i < perLoop.size(); i++) {
+            List<Object> l = perLoop.get(i);
+            if (l != null) {
+                perLoop.set(i, null);
+                stage.deliver(i, l);
+            }
+        }
+    }
+
+    /** Shadow mode: would the decision have routed the request where the local algorithm did? */
+    static final class Shadow {
+        private Shadow() {
+        }
+
+        static void compare(PendingRequest p, Decision d) {
+            PolicyServiceStats stats = p.policy.stats();
+            if (d.isFailure()) {
+                stats.onLoopShadowFailure(FailureReason.of(d.failure()));
+                return;
+            }
+            boolean agree = switch (d.action()) {
+                case DEFAULT -> true;
+                case FORWARD -> d.rewritePath() == null && d.rewriteQuery() == null && d.setHeaders().isEmpty()
+                        && d.removeHeaders().isEmpty()
+                        && (d.pool() == null || (p.shadowBackend != null && d.pool().equals(p.shadowBackend.pool())))
+                        && (d.backend() == null || (p.shadowBackend != null && d.backend().equals(p.shadowBackend.address())));
+                default -> false;
+            };
+            (agree ? stats.shadowAgree : stats.shadowDisagree).increment();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.arbiter.appliance.policy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
+
+/** A native batch: {@code POST /v1/decisions} with many summaries, answered by id. */
+final class NativeCall extends Call implements NativeCodec.Sink {
+
+    private final List<PendingRequest> requests;
+    private final ByteBuf body;
+    private final boolean[] answered;
+    private Deliveries out;
+    private long now;
+
+    NativeCall(List<PendingRequest> requests, ByteBuf body, long giveUpNanos) {
+        super(giveUpNanos);
+        this.requests = requests;
+        this.body = body;
+        this.answered = new boolean[requests.size()];
+    }
+
+    @Override
+    FullHttpRequest request(String hostHeader) {
+        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/decisions",
+                body.retainedDuplicate());
+        r.headers().set(HttpHeaderNames.HOST, hostHeader)
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return r;
+    }
+
+    @Override
+    FailureReason complete(FullHttpResponse response, Deliveries out, long nowNanos) {
+        if (response.status().code() != 200) {
+            fail(FailureReason.STATUS, out);
+            return FailureReason.STATUS;
+        }
+        this.out = out;
+        this.now = nowNanos;
+        try {
+            NativeCodec.decode(response.content(), this);
+        } catch (NativeCodec.InvalidResponse e) {
+            fail(FailureReason.INVALID_RESPONSE, out);
+            return FailureReason.INVALID_RESPONSE;
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            if (!answered[i]) {
+                out.add(requests.get(i), Decision.failed(FailureReason.MISSING_DECISION.token()), nowNanos);
+            }
+        }
+        release();
+        return null;
+    }
+
+    @Override
+    public PendingRequest pending(long id) {
+        for (int i = 0; i < requests.size(); i++) {
+            if (requests.get(i).id == id) {
+                return answered[i] ? null : requests.get(i); // the first decision for an id wins
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void decided(PendingRequest request, Decision decision) {
+        answered[requests.indexOf(request)] = true;
+        out.add(request, decision, now);
+    }
+
+    @Override
+    void fail(FailureReason reason, Deliveries out) {
+        Decision d = Decision.failed(reason.token());
+        for (int i = 0; i < requests.size(); i++) {
+            if (!answered[i]) {
+                answered[i] = true;
+                out.add(requests.get(i), d, 0);
+            }
+        }
+        release();
+    }
+
+    private void release() {
+        if (body.refCnt() > 0) {
+            body.release();
+        }
+    }
+
+    @Override
+    int size() {
+        return requests.size();
+    }
+}

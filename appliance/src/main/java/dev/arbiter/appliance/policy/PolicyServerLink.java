@@ -1,0 +1,262 @@
+package dev.arbiter.appliance.policy;
+
+import dev.arbiter.appliance.config.ApplianceConfig.BackendConfig;
+import dev.arbiter.appliance.config.ApplianceConfig.PolicyGroupConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One policy server of a group: its pooled connections, its health and its circuit breaker.
+ * Policy I/O thread only.
+ *
+ * <pre>
+ *   CLOSED --(breaker-failures calls in a row fail)--> OPEN --(open-time passes)--> HALF_OPEN
+ *     ^                                                  ^                               |
+ *     +------------------(the probe call succeeds)-------|-------(the probe call fails)--+
+ * </pre>
+ */
+final class PolicyServerLink {
+
+    static final int CLOSED = 0;
+    static final int OPEN = 1;
+    static final int HALF_OPEN = 2;
+
+    private final PolicyGroup group;
+    private final PolicyGroupConfig config;
+    private final InetSocketAddress address;
+    private final String hostHeader;
+    private final Bootstrap bootstrap;
+    private final int maxResponseBytes;
+    private final List<PolicyConnection> connections = new ArrayList<>();
+    private int consecutiveFailures;
+    private volatile int breaker = CLOSED;
+    private long openedAtNanos;
+    private boolean probeInFlight;
+    private volatile boolean healthy = true;
+    private int healthFailures;
+    private boolean healthInFlight;
+
+    PolicyServerLink(PolicyGroup group, BackendConfig server, Bootstrap template, int maxResponseBytes) {
+        this.group = group;
+        this.config = group.config();
+        this.address = new InetSocketAddress(server.host(), server.port());
+        this.hostHeader = server.address();
+        this.bootstrap = template;
+        this.maxResponseBytes = maxResponseBytes;
+    }
+
+    PolicyGroup group() {
+        return group;
+    }
+
+    String hostHeader() {
+        return hostHeader;
+    }
+
+    String address() {
+        return hostHeader;
+    }
+
+    boolean healthy() {
+        return healthy;
+    }
+
+    int breakerState() {
+        return breaker;
+    }
+
+    /** Whether a call may go to this server now; moves OPEN to HALF_OPEN when the pause is over. */
+    boolean accepts(long nowNanos) {
+        if (!healthy) {
+            return false;
+        }
+        if (breaker == OPEN && nowNanos - openedAtNanos >= config.breakerOpenMillis() * 1_000_000L) {
+            breaker = HALF_OPEN;
+            probeInFlight = false;
+        }
+        return breaker == CLOSED || (breaker == HALF_OPEN && !probeInFlight);
+    }
+
+    int outstanding() {
+        int n = 0;
+        for (PolicyConnection c : connections) {
+            n += c.inFlight();
+        }
+        return n;
+    }
+
+    /**
+     * Sends {@code call} on the connection with the fewest calls in flight, opening one when all
+     * are full and the configured count allows; false when no room (the group queues the call).
+     */
+    boolean trySend(Call call, long nowNanos) {
+        PolicyConnection best = null;
+        boolean opening = false;
+        for (PolicyConnection c : connections) {
+            if (c.usable() && c.inFlight() < config.batchesInFlightPerConnection()
+                    && (best == null || c.inFlight() < best.inFlight())) {
+                best = c;
+            }
+            opening |= c.connecting();
+        }
+        if (best == null || (best.inFlight() > 0 && !opening && connections.size() < config.connectionsPerServer())) {
+            if (connections.size() < config.connectionsPerServer() && !opening) {
+                open();
+            }
+        }
+        if (best == null) {
+            return false;
+        }
+        if (breaker == HALF_OPEN) {
+            probeInFlight = true;
+        }
+        best.send(call, nowNanos);
+        return true;
+    }
+
+    /** Opens the configured connections ahead of traffic. */
+    void warmUp() {
+        while (connections.size() < config.connectionsPerServer()) {
+            open();
+        }
+    }
+
+    private void open() {
+        PolicyConnection conn = new PolicyConnection(this);
+        connections.add(conn);
+        ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(maxResponseBytes), conn);
+            }
+        }).connect(address);
+        conn.channel(f.channel());
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                group.pump();
+            } else if (connections.contains(conn)) {
+                connections.remove(conn);
+                onCallFailed(FailureReason.CONNECTION);
+                group.failQueuedIfNoServer();
+            }
+        });
+    }
+
+    void removed(PolicyConnection c) {
+        connections.remove(c);
+    }
+
+    void onCallSucceeded() {
+        consecutiveFailures = 0;
+        if (breaker != CLOSED) {
+            breaker = CLOSED;
+            probeInFlight = false;
+        }
+    }
+
+    void onCallFailed(FailureReason reason) {
+        if (!reason.countsAgainstServer()) {
+            return;
+        }
+        consecutiveFailures++;
+        if (breaker == HALF_OPEN || consecutiveFailures >= config.breakerFailures()) {
+            breaker = OPEN;
+            openedAtNanos = System.nanoTime();
+            probeInFlight = false;
+        }
+    }
+
+    /** Fails calls that overran their time on any connection. */
+    void checkOverdue(long nowNanos) {
+        for (PolicyConnection c : new ArrayList<>(connections)) {
+            if (c.overdue(nowNanos)) {
+                c.failAll(FailureReason.TIMEOUT);
+            }
+        }
+    }
+
+    /** One health probe: {@code GET health-path} on its own connection; 200 in time passes. */
+    void probeHealth(Bootstrap template) {
+        if (healthInFlight) {
+            return;
+        }
+        healthInFlight = true;
+        boolean[] reported = new boolean[1];
+        java.util.function.Consumer<Boolean> done = pass -> {
+            if (reported[0]) {
+                return;
+            }
+            reported[0] = true;
+            healthInFlight = false;
+            if (pass) {
+                healthFailures = 0;
+                healthy = true;
+            } else if (++healthFailures >= 2) {
+                healthy = false;
+            }
+        };
+        template.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.healthTimeoutMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new SimpleChannelInboundHandler<HttpObject>() {
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+                                if (msg instanceof HttpResponse r) {
+                                    done.accept(r.status().code() == 200);
+                                    ctx.close();
+                                }
+                            }
+
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close();
+                            }
+                        });
+                    }
+                })
+                .connect(address)
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        done.accept(false);
+                        return;
+                    }
+                    Channel ch = ((ChannelFuture) f).channel();
+                    ch.eventLoop().schedule(() -> {
+                        done.accept(false);
+                        ch.close();
+                    }, config.healthTimeoutMillis(), TimeUnit.MILLISECONDS);
+                    ch.closeFuture().addListener(c -> done.accept(false));
+                    DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                            config.healthPath());
+                    req.headers().set(HttpHeaderNames.HOST, hostHeader)
+                            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                    ch.writeAndFlush(req);
+                });
+    }
+
+    void close() {
+        for (PolicyConnection c : new ArrayList<>(connections)) {
+            c.failAll(FailureReason.CONNECTION);
+        }
+    }
+}
