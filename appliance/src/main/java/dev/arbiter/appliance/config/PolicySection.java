@@ -62,7 +62,7 @@ final class PolicySection {
             PolicyMode mode = g.enumValue("mode", PolicyMode.NATIVE, PolicyMode.class);
             List<BackendConfig> servers = ConfigLoader.Reader.backends(g, "servers", true);
             int conns = (int) g.integer("connections-per-server", 2, 1, 1024);
-            int inFlight = (int) g.integer("batches-in-flight-per-connection", 8, 1, 1024);
+            int inFlight = (int) g.integer("batches-in-flight-per-connection", 1, 1, 1024);
             String compatPath = g.string("compat-path", "/auth");
             if (!compatPath.startsWith("/")) {
                 g.get("compat-path").fail("'" + compatPath + "' does not start with /", "an absolute path such as /auth");

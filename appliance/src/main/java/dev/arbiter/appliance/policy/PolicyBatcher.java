@@ -1,76 +1,50 @@
 package dev.arbiter.appliance.policy;
 
 import com.lmax.disruptor.EventHandler;
-import dev.arbiter.appliance.config.ApplianceConfig.PolicyMode;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The ring's consumer: drains whatever summaries are available and turns them into calls.
- *
- * <p>Batching is the Disruptor's natural batching: the processor hands over every slot
- * published since the last turn, and a batch is sent at the end of that run (or when it
- * reaches {@code max-batch}). A lone request is therefore sent at once, with no timer, and
- * under load batches grow by themselves. Calls go to the policy I/O thread with one task each.
+ * The ring's consumer: takes whatever summaries are available off the ring (the Disruptor's
+ * natural batching) and hands them, per policy group, to the policy I/O thread in one task per
+ * run. It copies each slot out so the slot can be reused at once; it never waits for company,
+ * so a lone request leaves immediately.
  */
 final class PolicyBatcher implements EventHandler<SummarySlot> {
 
-    private final int maxBatch;
+    private final int maxRun;
     private final List<PolicyGroup> touched = new ArrayList<>();
 
-    PolicyBatcher(int maxBatch) {
-        this.maxBatch = maxBatch;
+    PolicyBatcher(int maxRun) {
+        this.maxRun = maxRun;
     }
 
     @Override
-    public void onEvent(SummarySlot slot, long sequence, boolean endOfBatch) throws IOException {
+    public void onEvent(SummarySlot slot, long sequence, boolean endOfBatch) {
         PendingRequest p = new PendingRequest(slot);
         slot.clear();
         PolicyGroup g = p.policy.group();
-        long giveUp = p.publishNanos + p.policy.deadlineNanos();
-        if (g.config().mode() == PolicyMode.COMPAT) {
-            g.stats().recordBatch(1);
-            handOff(g, new CompatCall(p, g.config().compatPath(), g.config().compatHeaders(), p.localPort, giveUp));
-        } else {
-            if (g.batch.isEmpty()) {
-                touched.add(g);
-                g.batchGiveUpNanos = giveUp;
-            }
-            g.batch.add(p);
-            g.batchGiveUpNanos = Math.max(g.batchGiveUpNanos, giveUp);
-            if (g.batch.size() >= maxBatch) {
-                flush(g);
-            }
+        if (g.run.isEmpty()) {
+            touched.add(g);
+        }
+        g.run.add(p);
+        if (g.run.size() >= maxRun) {
+            handOff(g);
         }
         if (endOfBatch) {
             for (int i = 0; i < touched.size(); i++) {
                 PolicyGroup t = touched.get(i);
-                if (!t.batch.isEmpty()) {
-                    flush(t);
+                if (!t.run.isEmpty()) {
+                    handOff(t);
                 }
             }
             touched.clear();
         }
     }
 
-    private void flush(PolicyGroup g) throws IOException {
-        List<PendingRequest> requests = new ArrayList<>(g.batch);
-        g.batch.clear();
-        g.stats().recordBatch(requests.size());
-        ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(256 * requests.size());
-        try {
-            NativeCodec.encode(requests, body);
-        } catch (IOException | RuntimeException e) {
-            body.release();
-            throw e;
-        }
-        handOff(g, new NativeCall(requests, body, g.batchGiveUpNanos));
-    }
-
-    private static void handOff(PolicyGroup g, Call call) {
-        g.io().execute(() -> g.submit(call));
+    private static void handOff(PolicyGroup g) {
+        List<PendingRequest> requests = new ArrayList<>(g.run);
+        g.run.clear();
+        g.io().execute(() -> g.enqueue(requests));
     }
 }

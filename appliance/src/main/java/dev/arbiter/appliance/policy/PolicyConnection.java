@@ -25,6 +25,10 @@ final class PolicyConnection extends ChannelInboundHandlerAdapter {
         this.server = server;
     }
 
+    PolicyServerLink server() {
+        return server;
+    }
+
     void channel(Channel ch) {
         this.channel = ch;
     }

@@ -2,43 +2,55 @@ package dev.arbiter.appliance.policy;
 
 import dev.arbiter.appliance.config.ApplianceConfig.BackendConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyGroupConfig;
+import dev.arbiter.appliance.config.ApplianceConfig.PolicyMode;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * A group of interchangeable policy servers and the calls waiting for them. Everything here
- * runs on the policy I/O thread, except the batcher-side batch under construction
- * ({@link #batch}), which only the batcher thread touches.
+ * A group of interchangeable policy servers and the requests waiting for a call. Runs on the
+ * policy I/O thread, except {@link #run}, which only the batcher thread touches.
+ *
+ * <p>Batching: requests wait here only while every call slot is taken (each server has
+ * {@code connections-per-server} connections with {@code batches-in-flight-per-connection}
+ * calls each). When a slot frees up, everything waiting (up to {@code max-batch}) leaves in one
+ * call. So a lone request goes at once, and under load a batch holds what arrived during one
+ * policy round trip: the calls per request fall as the load rises.
  *
  * <p>A call goes to the healthy server whose breaker lets it through with the fewest calls in
- * flight, on that server's least busy connection. When every connection is full the call waits
- * in a bounded queue; when no server can take calls at all it fails at once ({@code unavailable}),
- * so a dead policy tier costs requests nothing but the fallback.
+ * flight. When no server can take calls, waiting requests fail at once ({@code unavailable}):
+ * a dead policy tier costs requests nothing but the fallback.
  */
 public final class PolicyGroup {
 
-    private static final int MAX_QUEUED_CALLS = 4096;
+    private static final Logger LOG = Logger.getLogger(PolicyGroup.class.getName());
+    private static final int MAX_WAITING = 65_536;
 
     private final PolicyGroupConfig config;
+    private final int maxBatch;
     private final EventLoop io;
     private final Bootstrap template;
     private final PolicyServerLink[] servers;
-    private final ArrayDeque<Call> queued = new ArrayDeque<>();
+    private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
     private final PolicyGroupStats stats = new PolicyGroupStats();
     private final Deliveries deliveries;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
-    /** Batcher thread only: the native batch being filled. */
-    final List<PendingRequest> batch = new ArrayList<>();
-    /** Batcher thread only: the latest give-up time of the requests in {@link #batch}. */
-    long batchGiveUpNanos;
+    /** Batcher thread only: summaries of the current ring run. */
+    final List<PendingRequest> run = new ArrayList<>();
 
-    PolicyGroup(PolicyGroupConfig config, EventLoop io, Bootstrap template, int maxResponseBytes, Deliveries deliveries) {
+    PolicyGroup(PolicyGroupConfig config, int maxBatch, EventLoop io, Bootstrap template, int maxResponseBytes,
+                Deliveries deliveries) {
         this.config = config;
+        this.maxBatch = maxBatch;
         this.io = io;
         this.template = template;
         this.deliveries = deliveries;
@@ -93,50 +105,106 @@ public final class PolicyGroup {
         return out;
     }
 
-    /** Policy I/O thread: sends or queues a call handed over by the batcher. */
-    void submit(Call call) {
-        long now = System.nanoTime();
-        if (now - call.giveUpNanos > 0) {
-            call.fail(FailureReason.TIMEOUT, deliveries);
-            deliveries.flush();
-            return;
-        }
-        stats.calls.increment();
-        stats.summaries.add(call.size());
-        if (!queued.isEmpty() || !trySend(call, now)) {
-            if (!anyServerAccepts(now)) {
-                fail(call, FailureReason.UNAVAILABLE);
-            } else if (queued.size() >= MAX_QUEUED_CALLS) {
-                fail(call, FailureReason.OVERLOAD);
+    /** Policy I/O thread: requests handed over by the batcher wait for a call slot. */
+    void enqueue(List<PendingRequest> requests) {
+        for (int i = 0; i < requests.size(); i++) {
+            if (waiting.size() >= MAX_WAITING) {
+                fail(requests.get(i), FailureReason.OVERLOAD);
             } else {
-                queued.addLast(call);
+                waiting.addLast(requests.get(i));
             }
         }
+        deliveries.flush();
+        pump();
     }
 
-    private void fail(Call call, FailureReason reason) {
-        stats.callFailures[reason.ordinal()].increment();
-        call.fail(reason, deliveries);
+    /** Sends calls while there are waiting requests and free call slots. */
+    void pump() {
+        long now = System.nanoTime();
+        while (!waiting.isEmpty()) {
+            dropExpired(now);
+            if (waiting.isEmpty()) {
+                break;
+            }
+            PolicyConnection conn = freeConnection(now);
+            if (conn == null) {
+                if (!anyServerAccepts(now)) {
+                    failWaiting(FailureReason.UNAVAILABLE);
+                }
+                break;
+            }
+            Call call = nextCall();
+            if (call == null) {
+                break;
+            }
+            stats.calls.increment();
+            stats.summaries.add(call.size());
+            stats.recordBatch(call.size());
+            conn.server().send(conn, call, now);
+        }
         deliveries.flush();
     }
 
-    private boolean trySend(Call call, long now) {
+    private Call nextCall() {
+        if (config.mode() == PolicyMode.COMPAT) {
+            PendingRequest r = waiting.pollFirst();
+            return new CompatCall(r, config.compatPath(), config.compatHeaders(), r.localPort, giveUp(r));
+        }
+        int n = Math.min(maxBatch, waiting.size());
+        List<PendingRequest> batch = new ArrayList<>(n);
+        long giveUp = 0;
+        for (int i = 0; i < n; i++) {
+            PendingRequest r = waiting.pollFirst();
+            batch.add(r);
+            giveUp = i == 0 ? giveUp(r) : Math.max(giveUp, giveUp(r));
+        }
+        ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(256 * n);
+        try {
+            NativeCodec.encode(batch, body);
+        } catch (IOException | RuntimeException e) {
+            body.release();
+            LOG.log(Level.SEVERE, "cannot encode a policy batch", e);
+            for (PendingRequest r : batch) {
+                fail(r, FailureReason.INVALID_RESPONSE);
+            }
+            return null;
+        }
+        return new NativeCall(batch, body, giveUp);
+    }
+
+    private static long giveUp(PendingRequest r) {
+        return r.publishNanos + r.policy.deadlineNanos();
+    }
+
+    /** Requests whose deadline passed while waiting have already fallen back on their loop. */
+    private void dropExpired(long now) {
+        PendingRequest r;
+        while ((r = waiting.peekFirst()) != null && now - giveUp(r) > 0) {
+            waiting.pollFirst();
+            fail(r, FailureReason.TIMEOUT);
+        }
+    }
+
+    private PolicyConnection freeConnection(long now) {
         PolicyServerLink best = null;
         for (PolicyServerLink s : servers) {
             if (s.accepts(now) && (best == null || s.outstanding() < best.outstanding())) {
                 best = s;
             }
         }
-        if (best != null && best.trySend(call, now)) {
-            return true;
+        PolicyConnection c = best == null ? null : best.freeConnection();
+        if (c != null) {
+            return c;
         }
-        // The least busy server may be full while another has room.
         for (PolicyServerLink s : servers) {
-            if (s != best && s.accepts(now) && s.trySend(call, now)) {
-                return true;
+            if (s != best && s.accepts(now)) {
+                c = s.freeConnection();
+                if (c != null) {
+                    return c;
+                }
             }
         }
-        return false;
+        return null;
     }
 
     private boolean anyServerAccepts(long now) {
@@ -148,31 +216,23 @@ public final class PolicyGroup {
         return false;
     }
 
-    /** Sends queued calls while connections have room; drops those whose time is up. */
-    void pump() {
-        long now = System.nanoTime();
-        Call c;
-        while ((c = queued.peekFirst()) != null) {
-            if (now - c.giveUpNanos > 0) {
-                queued.pollFirst();
-                fail(c, FailureReason.TIMEOUT);
-                continue;
-            }
-            if (!trySend(c, now)) {
-                break;
-            }
-            queued.pollFirst();
-        }
+    private void fail(PendingRequest r, FailureReason reason) {
+        stats.callFailures[reason.ordinal()].increment();
+        deliveries.add(r, Decision.failed(reason.token()), 0);
     }
 
-    /** A connection attempt failed: if now no server can take calls, queued calls fail at once. */
-    void failQueuedIfNoServer() {
-        long now = System.nanoTime();
-        if (!anyServerAccepts(now)) {
-            Call c;
-            while ((c = queued.pollFirst()) != null) {
-                fail(c, FailureReason.UNAVAILABLE);
-            }
+    private void failWaiting(FailureReason reason) {
+        PendingRequest r;
+        while ((r = waiting.pollFirst()) != null) {
+            fail(r, reason);
+        }
+        deliveries.flush();
+    }
+
+    /** A connection attempt failed: if now no server can take calls, waiting requests fail at once. */
+    void failWaitingIfNoServer() {
+        if (!anyServerAccepts(System.nanoTime())) {
+            failWaiting(FailureReason.UNAVAILABLE);
         } else {
             pump();
         }
@@ -184,19 +244,13 @@ public final class PolicyGroup {
             s.checkOverdue(now);
         }
         pump();
-        if (!queued.isEmpty() && !anyServerAccepts(now)) {
-            failQueuedIfNoServer();
-        }
     }
 
     /** Stops probing and fails what is in flight; used when a reload drops or replaces the group. */
     void close() {
         io.execute(() -> {
             tasks.forEach(t -> t.cancel(false));
-            Call c;
-            while ((c = queued.pollFirst()) != null) {
-                fail(c, FailureReason.UNAVAILABLE);
-            }
+            failWaiting(FailureReason.UNAVAILABLE);
             for (PolicyServerLink s : servers) {
                 s.close();
             }

@@ -5,8 +5,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * Counters of one policy server group: calls, batch sizes (recorded by the batcher thread),
- * decision latency from publish to answer (recorded by the policy I/O thread), call failures.
+ * Counters of one policy server group: calls, batch sizes, decision latency from publish to
+ * answer, call failures; histograms are written by the policy I/O thread only.
  */
 public final class PolicyGroupStats {
 
@@ -28,7 +28,7 @@ public final class PolicyGroupStats {
         latencyTotal.setAutoResize(true);
     }
 
-    /** Batcher thread only. */
+    /** Policy I/O thread only. */
     void recordBatch(int size) {
         batchSizes.recordValue(size);
     }

@@ -104,10 +104,10 @@ final class PolicyServerLink {
     }
 
     /**
-     * Sends {@code call} on the connection with the fewest calls in flight, opening one when all
-     * are full and the configured count allows; false when no room (the group queues the call).
+     * The usable connection with the fewest calls in flight and room for one more; opens another
+     * (up to the configured count) when all are busy. Null when none has room now.
      */
-    boolean trySend(Call call, long nowNanos) {
+    PolicyConnection freeConnection() {
         PolicyConnection best = null;
         boolean opening = false;
         for (PolicyConnection c : connections) {
@@ -117,19 +117,17 @@ final class PolicyServerLink {
             }
             opening |= c.connecting();
         }
-        if (best == null || (best.inFlight() > 0 && !opening && connections.size() < config.connectionsPerServer())) {
-            if (connections.size() < config.connectionsPerServer() && !opening) {
-                open();
-            }
+        if ((best == null || best.inFlight() > 0) && !opening && connections.size() < config.connectionsPerServer()) {
+            open();
         }
-        if (best == null) {
-            return false;
-        }
+        return best;
+    }
+
+    void send(PolicyConnection conn, Call call, long nowNanos) {
         if (breaker == HALF_OPEN) {
             probeInFlight = true;
         }
-        best.send(call, nowNanos);
-        return true;
+        conn.send(call, nowNanos);
     }
 
     /** Opens the configured connections ahead of traffic. */
@@ -155,7 +153,7 @@ final class PolicyServerLink {
             } else if (connections.contains(conn)) {
                 connections.remove(conn);
                 onCallFailed(FailureReason.CONNECTION);
-                group.failQueuedIfNoServer();
+                group.failWaitingIfNoServer();
             }
         });
     }

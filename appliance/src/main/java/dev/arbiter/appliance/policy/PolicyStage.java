@@ -74,7 +74,7 @@ public final class PolicyStage implements AutoCloseable {
         this.config = config;
         this.loopCount = loopCount;
         this.ring = RingBuffer.createMultiProducer(SummarySlot::new, config.ringSize(), waitStrategy(config));
-        this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), new PolicyBatcher(config.maxBatch()));
+        this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), new PolicyBatcher(Math.max(64, config.maxBatch())));
         processor.setExceptionHandler(new LoggingExceptionHandler());
         ring.addGatingSequences(processor.getSequence());
         int cpu = config.batcherCpu();
@@ -132,7 +132,7 @@ public final class PolicyStage implements AutoCloseable {
             if (existing != null && existing.config().equals(gc)) {
                 next.put(gc.name(), existing);
             } else {
-                PolicyGroup g = new PolicyGroup(gc, io, template, (int) Math.min(Integer.MAX_VALUE,
+                PolicyGroup g = new PolicyGroup(gc, config.maxBatch(), io, template, (int) Math.min(Integer.MAX_VALUE,
                         config.maxResponseBytes()), deliveries);
                 g.start();
                 next.put(gc.name(), g);

@@ -63,7 +63,11 @@ final class PolicyFixture implements AutoCloseable {
         if (app != null) {
             app.close();
         }
-        policy.close();
+        try {
+            policy.close();
+        } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
+            // a test stopped the policy server itself
+        }
         main1.close();
         main2.close();
         other.close();

@@ -1,0 +1,107 @@
+package dev.arbiter.appliance.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.arbiter.appliance.support.RawHttp;
+import dev.arbiter.appliance.support.RunningAppliance;
+import dev.arbiter.tools.policy.FailMode;
+import dev.arbiter.tools.policy.Options;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every failure kind of protocol section 5, for both on-failure settings: the request is served
+ * by fallback or refused with 503, marked with the reason, and never waits past its deadline
+ * (a hang would trip the client's read timeout, which is far above the deadline).
+ */
+class PolicyFailureTest {
+
+    private static final String RULES = "rules: []\nno-match: {forward: {pool: other-pool}}\n";
+
+    static Stream<Arguments> failures() {
+        return Stream.of(
+                Arguments.of(FailMode.status(500), "status"),
+                Arguments.of(FailMode.of(FailMode.Kind.GARBAGE), "invalid-response"),
+                Arguments.of(FailMode.of(FailMode.Kind.HANG), "timeout"),
+                Arguments.of(FailMode.of(FailMode.Kind.CLOSE), "connection"),
+                Arguments.of(FailMode.of(FailMode.Kind.MISSING), "missing-decision"),
+                Arguments.of(FailMode.of(FailMode.Kind.OVERSIZE), "too-large"));
+    }
+
+    @ParameterizedTest(name = "{1} -> fallback")
+    @MethodSource("failures")
+    void shouldFallBackToTheLocalAlgorithm(FailMode mode, String reason) throws Exception {
+        try (PolicyFixture f = PolicyFixture.start(RULES, "group: g\ndeadline: 300ms\non-failure: fallback",
+                "circuit-breaker: {failures: 1000}", Options.defaults())) {
+            try (RawHttp c = f.app.connect()) {
+                assertThat(c.get("/warm").header("x-backend")).isEqualTo("other");
+            }
+            f.policy.failMode(mode);
+            try (RawHttp c = f.app.connect()) {
+                RawHttp.Response r = c.get("/x");
+                assertThat(r.status).isEqualTo(200);
+                assertThat(r.header("x-backend")).as("local algorithm, not the policy's pool").startsWith("main");
+                assertThat(r.header("x-policy-fallback")).isEqualTo(reason);
+            }
+            assertThat(f.app.metric("arbiter_policy_failures_total{service=\"svc\",reason=\"" + reason + "\"}")).isEqualTo(1);
+            assertThat(f.app.metric("arbiter_policy_fallbacks_total{service=\"svc\"}")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{1} -> reject")
+    @MethodSource("failures")
+    void shouldRejectWith503(FailMode mode, String reason) throws Exception {
+        try (PolicyFixture f = PolicyFixture.start(RULES, "group: g\ndeadline: 300ms\non-failure: reject",
+                "circuit-breaker: {failures: 1000}", Options.defaults())) {
+            f.policy.failMode(mode);
+            int before = f.main1.requestCount() + f.main2.requestCount() + f.other.requestCount();
+            try (RawHttp c = f.app.connect()) {
+                RawHttp.Response r = c.get("/x");
+                assertThat(r.status).isEqualTo(503);
+                assertThat(r.header("x-policy-fallback")).isEqualTo(reason);
+            }
+            assertThat(f.main1.requestCount() + f.main2.requestCount() + f.other.requestCount()).isEqualTo(before);
+            assertThat(f.app.metric("arbiter_policy_rejects_total{service=\"svc\"}")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldFailUnknownPoolAsInvalidDecision() throws Exception {
+        try (PolicyFixture f = PolicyFixture.start("rules: []\nno-match: {default: true}\n", "group: g\ndeadline: 2s")) {
+            // The rules file is validated by the reference server, so serve the bad decision by reloading
+            // the appliance with a pool list that no longer has the one the policy names.
+            f.policy.rules(dev.arbiter.tools.policy.rules.RuleSet.parse(
+                    "rules: []\nno-match: {forward: {pool: gone-pool}}\n", "bad.yaml"));
+            try (RawHttp c = f.app.connect()) {
+                RawHttp.Response r = c.get("/x");
+                assertThat(r.status).isEqualTo(200);
+                assertThat(r.header("x-policy-fallback")).isEqualTo("invalid-decision");
+            }
+        }
+    }
+
+    @Test
+    void shouldFailFastWhenNoPolicyServerIsReachable() throws Exception {
+        try (PolicyFixture f = PolicyFixture.start(RULES, "group: g\ndeadline: 5s")) {
+            f.policy.close();
+            assertThat(RunningAppliance.eventually(10, () -> metricQuiet(f, "arbiter_policy_server_up{group=\"g\",server=\""
+                    + f.policy.address().getAddress().getHostAddress() + ":" + f.policy.port() + "\"}") == 0)).isTrue();
+            try (RawHttp c = f.app.connect()) {
+                RawHttp.Response r = c.get("/x");
+                assertThat(r.status).isEqualTo(200);
+                assertThat(r.header("x-policy-fallback")).isEqualTo("unavailable");
+            }
+        }
+    }
+
+    static double metricQuiet(PolicyFixture f, String sample) {
+        try {
+            return f.app.metric(sample);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
