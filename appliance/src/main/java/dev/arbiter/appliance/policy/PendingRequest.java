@@ -21,6 +21,11 @@ public final class PendingRequest {
     final long publishNanos;
     final Backend shadowBackend;
 
+    /** A summary as the batcher copies it off the ring (public for benchmarks and tests). */
+    public static PendingRequest of(SummarySlot s) {
+        return new PendingRequest(s);
+    }
+
     PendingRequest(SummarySlot s) {
         this.id = s.id;
         this.loop = s.loop;

@@ -73,7 +73,7 @@ public final class PolicyStage implements AutoCloseable {
     public PolicyStage(PolicyConfig config, TransportSupport transport, int loopCount) {
         this.config = config;
         this.loopCount = loopCount;
-        this.ring = RingBuffer.createMultiProducer(SummarySlot::new, config.ringSize(), waitStrategy(config));
+        this.ring = RingBuffer.createMultiProducer(SummarySlot.FACTORY, config.ringSize(), waitStrategy(config));
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), new PolicyBatcher(Math.max(64, config.maxBatch())));
         processor.setExceptionHandler(new LoggingExceptionHandler());
         ring.addGatingSequences(processor.getSequence());
@@ -178,20 +178,7 @@ public final class PolicyStage implements AutoCloseable {
         } catch (InsufficientCapacityException e) {
             return false;
         }
-        SummarySlot s = ring.get(seq);
-        s.id = id;
-        s.loop = loop;
-        s.policy = sp;
-        s.method = method;
-        s.rawHost = rawHost;
-        s.uri = uri;
-        s.client = client;
-        s.localPort = localPort;
-        s.shadowBackend = shadowBackend;
-        s.publishNanos = nowNanos;
-        for (int i = 0; i < sp.headerCount(); i++) {
-            s.headerValues[i] = headers.get(sp.headerKey(i));
-        }
+        ring.get(seq).fill(id, loop, sp, method, rawHost, uri, client, localPort, headers, shadowBackend, nowNanos);
         ring.publish(seq);
         return true;
     }

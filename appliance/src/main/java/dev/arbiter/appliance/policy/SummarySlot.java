@@ -11,6 +11,9 @@ import java.net.InetSocketAddress;
  */
 public final class SummarySlot {
 
+    /** Fills each ring slot once, when the ring is made. */
+    public static final com.lmax.disruptor.EventFactory<SummarySlot> FACTORY = SummarySlot::new;
+
     /** Most headers a virtual service may list for its summaries. */
     public static final int MAX_HEADERS = 32;
 
@@ -26,7 +29,27 @@ public final class SummarySlot {
     long publishNanos;
     Backend shadowBackend;
 
-    void clear() {
+    /** Writes one request's summary; stores references only, allocates nothing. */
+    public void fill(long id, int loop, ServicePolicy sp, String method, String rawHost, String uri,
+                     InetSocketAddress client, int localPort, io.netty.handler.codec.http.HttpHeaders headers,
+                     Backend shadowBackend, long publishNanos) {
+        this.id = id;
+        this.loop = loop;
+        this.policy = sp;
+        this.method = method;
+        this.rawHost = rawHost;
+        this.uri = uri;
+        this.client = client;
+        this.localPort = localPort;
+        this.shadowBackend = shadowBackend;
+        this.publishNanos = publishNanos;
+        for (int i = 0; i < sp.headerCount(); i++) {
+            headerValues[i] = headers.get(sp.headerKey(i));
+        }
+    }
+
+    /** Drops the references once the batcher has copied the summary out. */
+    public void clear() {
         policy = null;
         method = null;
         rawHost = null;
