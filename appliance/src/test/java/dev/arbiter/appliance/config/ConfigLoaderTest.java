@@ -99,7 +99,7 @@ class ConfigLoaderTest {
     @Test
     void shouldRejectUnknownTopLevelSection() {
         assertThat(errors(VALID + "listner: {}\n")).containsExactly(
-                "broken.yaml:11: listner: unknown key (one of runtime, listeners, pools, virtual-services, limits, admin, policy)");
+                "broken.yaml:11: listner: unknown key (one of runtime, listeners, pools, policy, virtual-services, limits, admin)");
     }
 
     @Test
