@@ -36,6 +36,38 @@ class BackendFailureTest {
     }
 
     @Test
+    void shouldAnswer502WhenConnectTimesOut() throws Exception {
+        // A listener that never accepts, with its accept queue filled: further SYNs go unanswered,
+        // so a connect hangs until the appliance's connect-timeout.
+        try (ServerSocket blackhole = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    java.net.Socket s = new java.net.Socket();
+                    try {
+                        s.connect(blackhole.getLocalSocketAddress(), 200);
+                        fillers.add(s);
+                    } catch (IOException full) {
+                        s.close();
+                        break;
+                    }
+                }
+                try (RunningAppliance app = RunningAppliance.start(TestConfig.create()
+                        .pool("p", "connect-timeout: 300ms\nretries: 0", "127.0.0.1:" + blackhole.getLocalPort()).service("p"));
+                     RawHttp c = app.connect()) {
+                    RawHttp.Response r = c.get("/x");
+                    assertThat(r.status).isEqualTo(502);
+                    assertThat(r.text()).contains("cannot connect");
+                }
+            } finally {
+                for (java.net.Socket s : fillers) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldAnswer502WhenBackendResetsBeforeResponseHeader() throws Exception {
         try (DemoBackend b = DemoBackend.start("reset");
              RunningAppliance app = RunningAppliance.start(TestConfig.create()
