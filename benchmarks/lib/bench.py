@@ -38,6 +38,24 @@ def require_jars(*jars):
         sys.exit("missing " + ", ".join(missing) + f": run 'mvn -B -q -DskipTests package' in {ROOT} first")
 
 
+def stage_jars(run_dir):
+    """Copies the jars into the run directory and uses the copies, so a concurrent rebuild of the
+    tree cannot swap classes under a running benchmark."""
+    global APPLIANCE_JAR, BACKEND_JAR, POLICY_JAR, BENCH_JAR
+    import shutil
+    d = os.path.join(run_dir, "jars")
+    os.makedirs(d, exist_ok=True)
+    staged = []
+    for j in (APPLIANCE_JAR, BACKEND_JAR, POLICY_JAR, BENCH_JAR):
+        if os.path.isfile(j):
+            dst = os.path.join(d, os.path.basename(j))
+            shutil.copy2(j, dst)
+            staged.append(dst)
+        else:
+            staged.append(j)
+    APPLIANCE_JAR, BACKEND_JAR, POLICY_JAR, BENCH_JAR = staged
+
+
 def ensure_tools(tools, install):
     """tools: {command: debian package}. Installs the missing ones with apt-get (update once)."""
     missing = {c: p for c, p in tools.items() if not _which(c)}
@@ -387,3 +405,114 @@ def percentile_chart(path, title, series):
     ticks = [(nines(p), lab) for p, lab in [(0, "0%"), (90, "90%"), (99, "99%"), (99.9, "99.9%"), (99.99, "99.99%"),
                                             (99.999, "99.999%")]]
     line_chart(path, title, lines, "percentile", "latency (ms)", x_log=True, y_log=True, x_ticks=ticks)
+
+
+# ---------------------------------------------------------------- the pieces every script starts
+
+POLICY_CONFIGS = {"appliance-policy-nocache": "appliance-policy-nocache.yaml",
+                  "appliance-policy-cache": "appliance-policy-cache.yaml"}
+
+
+class Skip(Exception):
+    """A target that cannot run here (its config is absent or refused)."""
+
+
+def start_backends(procs, count, cpus=None, name="backends"):
+    """count demo backends in one JVM on consecutive free ports; returns (proc, [ports])."""
+    for _ in range(50):
+        base = free_port()
+        try:
+            for i in range(1, count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", base + i))
+            break
+        except OSError:
+            continue
+    p = procs.start(name, ["java", "-jar", BACKEND_JAR, "--port", str(base), "--count", str(count),
+                           "--name", "backend"], cpus)
+    ports = [base + i for i in range(count)]
+    for port in ports:
+        wait_http_ok(f"http://127.0.0.1:{port}/healthz", p, 60)
+    return p, ports
+
+
+def start_policy(procs, cpus=None):
+    port = free_port()
+    p = procs.start("policy-server", ["java", "-jar", POLICY_JAR, "--rules", os.path.join(CONFIGS, "policy-rules.yaml"),
+                                      "--port", str(port)], cpus)
+    wait_http_ok(f"http://127.0.0.1:{port}/v1/health", p)
+    return p, port
+
+
+def template_values(backend_ports, policy_port, run_dir, pin=False):
+    v = {"RUN_DIR": run_dir, "PIN_THREADS": "true" if pin else "false"}
+    for i, port in enumerate(backend_ports):
+        v[f"BACKEND_{i + 1}"] = f"127.0.0.1:{port}"
+    if policy_port:
+        v.update({"POLICY_PORT": policy_port, "POLICY_ADDRESS": f"127.0.0.1:{policy_port}",
+                  "POLICY_URL": f"http://127.0.0.1:{policy_port}"})
+    return v
+
+
+def start_appliance(procs, name, config_text_or_template, values, run_dir, java_opts="", cpus=None, template=True):
+    """Renders (template=True: a file under configs/) or writes a config, checks it with --check-config,
+    starts the appliance and waits for /readyz. Returns (proc, port, admin_port). Raises Skip."""
+    port, admin = free_ports(2)
+    path = os.path.join(run_dir, name + ".yaml")
+    vals = dict(values, LISTEN_PORT=port, ADMIN_PORT=admin)
+    if template:
+        src = os.path.join(CONFIGS, config_text_or_template)
+        if not os.path.isfile(src):
+            raise Skip(f"`benchmarks/configs/{config_text_or_template}` does not exist yet")
+        render_template(src, vals, path)
+    else:
+        text = config_text_or_template
+        for k, v in vals.items():
+            text = text.replace("${" + k + "}", str(v))
+        with open(path, "w") as f:
+            f.write(text)
+    ok, msg = check_config(path)
+    if not ok:
+        raise Skip(f"config refused by --check-config: {(msg.splitlines() or ['?'])[0]}")
+    p = procs.start(name, ["java"] + java_opts.split() + ["-jar", APPLIANCE_JAR, "--config", path], cpus)
+    wait_http_ok(f"http://127.0.0.1:{admin}/readyz", p, 60)
+    wait_port(port, p)
+    return p, port, admin
+
+
+def run_driver(url, rate, duration_s, connections, warmup_s, cpus=None):
+    """One open-loop run (OpenLoopDriver in benchmarks.jar); returns its JSON report."""
+    argv = ["java", "-Xms256m", "-Xmx256m", "-cp", BENCH_JAR, "dev.arbiter.benchmarks.OpenLoopDriver", url,
+            str(rate), str(duration_s), str(connections), str(warmup_s)]
+    if cpus is not None:
+        argv = ["taskset", "-c", cpus] + argv
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + warmup_s + 90)
+    for line in r.stdout.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"driver gave no report (rc {r.returncode}): {r.stdout[-400:]} {r.stderr[-800:]}")
+
+
+def policy_stats(port):
+    try:
+        _, body = http_get(f"http://127.0.0.1:{port}/v1/stats")
+        return json.loads(body)
+    except Exception:  # noqa: BLE001
+        return {}
+
+
+def git_commit():
+    return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def busy_percent(seconds=1.0):
+    """Share of all CPUs busy over `seconds` (whatever runs: before a run it is other people's load)."""
+    def read():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]
+    t0, i0 = read()
+    time.sleep(seconds)
+    t1, i1 = read()
+    return 100.0 * (1 - (i1 - i0) / max(t1 - t0, 1))
