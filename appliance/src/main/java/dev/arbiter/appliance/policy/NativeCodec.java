@@ -35,6 +35,44 @@ public final class NativeCodec {
     private NativeCodec() {
     }
 
+    /**
+     * Runs the encoder and the decoder once on synthetic data, so that the first real call does
+     * not pay for loading and initialising them (which can exceed a 50 ms deadline on a cold JVM).
+     */
+    public static void warmUp() {
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer(256);
+        try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+            g.writeStartObject();
+            g.writeNumberField("version", 1);
+            g.writeArrayFieldStart("requests");
+            g.writeStartObject();
+            g.writeStringField("path", "/");
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        buf.clear().writeCharSequence("{\"decisions\":[{\"id\":1,\"action\":\"forward\",\"rewrite\":{\"path\":\"/\"},"
+                + "\"set_headers\":{\"a\":\"b\"},\"ttl_ms\":1,\"scope\":[\"path\"]}]}", StandardCharsets.UTF_8);
+        try {
+            decode(buf, new Sink() {
+                @Override
+                public PendingRequest pending(long id) {
+                    return null;
+                }
+
+                @Override
+                public void decided(PendingRequest request, Decision decision) {
+                }
+            });
+        } catch (InvalidResponse e) {
+            throw new IllegalStateException(e);
+        } finally {
+            buf.release();
+        }
+    }
+
     /** Writes the batch body for {@code requests} into {@code out}. */
     public static void encode(List<PendingRequest> requests, ByteBuf out) throws IOException {
         try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(out))) {

@@ -111,6 +111,7 @@ public final class PolicyStage implements AutoCloseable {
     public void start(IntFunction<EventLoop> executors, IntFunction<LoopPolicy> policies) {
         this.loopExecutors = executors;
         this.loopPolicies = policies;
+        NativeCodec.warmUp();
         batcher.start();
     }
 
