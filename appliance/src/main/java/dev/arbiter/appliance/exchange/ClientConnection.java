@@ -40,6 +40,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     /** Bytes of request held while no upstream can take them, before reading pauses. */
     private static final int MAX_HELD_BYTES = 256 * 1024;
     private static final String VIA = "1.1 arbiter";
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString HTTP = AsciiString.cached("http");
 
     private final LoopContext loop;
     private final String listener;
@@ -92,6 +96,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private int inboundBytes;
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
+    private String remoteIp;
     int slot = -1;
     long deadlineNanos = Long.MAX_VALUE;
     private int deadlineKind = DEADLINE_IDLE;
@@ -136,6 +141,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        remoteIp = remote.getAddress().getHostAddress();
         localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
         loop.register(this);
         armDeadline(DEADLINE_IDLE, limits.idleTimeoutMillis());
@@ -488,10 +494,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private void prepareUpstreamHead(HttpRequest r) {
         HttpHeaders h = r.headers();
         HopByHop.strip(h);
-        String client = remote.getAddress().getHostAddress();
-        String xff = h.get("x-forwarded-for");
-        h.set("x-forwarded-for", xff == null ? client : xff + ", " + client);
-        h.set("x-forwarded-proto", "http");
+        String xff = h.get(X_FORWARDED_FOR);
+        h.set(X_FORWARDED_FOR, xff == null ? remoteIp : xff + ", " + remoteIp);
+        h.set(X_FORWARDED_PROTO, HTTP);
         String via = h.get(HttpHeaderNames.VIA);
         h.set(HttpHeaderNames.VIA, via == null ? VIA : via + ", " + VIA);
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
