@@ -270,14 +270,19 @@ SPECTRUM = [0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96.875, 97.
             99.5, 99.609375, 99.8, 99.9, 99.95, 99.99, 99.999, 100]
 
 
-def run_wrk(url, connections, duration_s, threads=1, cpus=None, timeout_s=10):
-    """One bounded wrk run; returns the Lua report (latencies in microseconds)."""
+def run_wrk(url, connections, duration_s, threads=1, cpus=None, timeout_s=10, vary=None):
+    """One bounded wrk run; returns the Lua report (latencies in microseconds).
+    vary: None, ("paths", N) for N distinct paths, or ("host", NAME) for a Host header."""
     duration_s = max(1, int(round(duration_s)))  # wrk takes whole seconds
+    script = WRK_LUA if vary is None else os.path.join(HERE, "wrk-vary.lua")
     argv = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{duration_s}s",
-            "--timeout", f"{timeout_s}s", "-s", WRK_LUA, url]
+            "--timeout", f"{timeout_s}s", "-s", script, url]
+    if vary is not None:
+        argv += ["--", str(vary[0]), str(vary[1])]
     if cpus is not None:
         argv = ["taskset", "-c", cpus] + argv
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + timeout_s + 30)
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + timeout_s + 30,
+                       env=dict(os.environ, WRK_REPORT_LUA=WRK_LUA))
     for line in r.stdout.splitlines():
         if line.startswith("WRKJSON "):
             rep = json.loads(line[len("WRKJSON "):])

@@ -77,6 +77,26 @@ public final class BenchConfigs {
         return sb.toString();
     }
 
+    /**
+     * Prints an appliance config on stdout, with {@code ${LISTEN_PORT}}, {@code ${ADMIN_PORT}} and
+     * {@code ${PIN_THREADS}} left for the scripts to fill in:
+     * {@code BenchConfigs ALGORITHM SERVICES SHAPE BACKEND_BASE_PORT BACKEND_COUNT}.
+     */
+    public static void main(String[] args) {
+        String algorithm = args[0];
+        int services = Integer.parseInt(args[1]);
+        ServiceShape shape = ServiceShape.valueOf(args[2]);
+        int base = Integer.parseInt(args[3]);
+        String[] backends = new String[Integer.parseInt(args[4])];
+        for (int i = 0; i < backends.length; i++) {
+            backends[i] = "127.0.0.1:" + (base + i);
+        }
+        System.out.print(yaml(0, 0, "[0]", false, algorithm, backends, services, shape, "policy: {}\n")
+                .replaceFirst("(listeners:\n  - name: web\n    address: 127.0.0.1\n    port: )0", "$1\\${LISTEN_PORT}")
+                .replaceFirst("(admin:\n  address: 127.0.0.1\n  port: )0", "$1\\${ADMIN_PORT}")
+                .replace("pin-threads: false", "pin-threads: ${PIN_THREADS}"));
+    }
+
     /** {@code n} distinct loopback backend addresses (nothing needs to listen for in-process use). */
     public static String[] backendAddresses(int n) {
         String[] a = new String[n];
