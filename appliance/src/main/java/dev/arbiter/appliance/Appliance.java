@@ -286,7 +286,7 @@ public final class Appliance implements AutoCloseable {
         }
         loops.close();
         policy.close();
-        controlGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        controlGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         terminated.complete(null);
     }
 }

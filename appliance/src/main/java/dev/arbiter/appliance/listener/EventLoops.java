@@ -58,7 +58,11 @@ public final class EventLoops implements AutoCloseable {
 
     @Override
     public void close() {
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        // Bounded: a loop that died (say, its jar replaced under a running process) must not
+        // keep the process from exiting.
+        if (!group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS)) {
+            LOG.warning("event loops did not stop within 15 s; exiting anyway");
+        }
     }
 
     /** Names loop threads {@code arbiter-loop-N} and pins each to its CPU as it starts. */

@@ -215,7 +215,7 @@ public final class PolicyStage implements AutoCloseable {
         for (PolicyGroup g : groups.values()) {
             g.close();
         }
-        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 
     /** A bug in the batcher must not stop the policy path: log and go on with the next summary. */
