@@ -41,51 +41,36 @@ public final class PolicyServiceStats {
     }
 
     public long failures(FailureReason r) {
-        long sum = shadowFailures[r.ordinal()].sum();
-        for (PerLoop l : loops) {
-            sum += l.failures[r.ordinal()];
-        }
-        return sum;
+        return shadowFailures[r.ordinal()].sum() + sum(l -> l.failures[r.ordinal()]);
     }
 
     public long applied(Decision.Action a) {
-        long sum = 0;
-        for (PerLoop l : loops) {
-            sum += l.applied[a.ordinal()];
-        }
-        return sum;
+        return sum(l -> l.applied[a.ordinal()]);
     }
 
     public long fallbacks() {
-        long sum = 0;
-        for (PerLoop l : loops) {
-            sum += l.fallbacks;
-        }
-        return sum;
+        return sum(l -> l.fallbacks);
     }
 
     public long rejects() {
-        long sum = 0;
-        for (PerLoop l : loops) {
-            sum += l.rejects;
-        }
-        return sum;
+        return sum(l -> l.rejects);
     }
 
     public long published() {
-        long sum = 0;
-        for (PerLoop l : loops) {
-            sum += l.published;
-        }
-        return sum;
+        return sum(l -> l.published);
     }
 
     public long backendDown() {
-        long sum = 0;
+        return sum(l -> l.backendDown);
+    }
+
+    /** Admin thread: a counter summed over the loops' slots. */
+    private long sum(java.util.function.ToLongFunction<PerLoop> counter) {
+        long total = 0;
         for (PerLoop l : loops) {
-            sum += l.backendDown;
+            total += counter.applyAsLong(l);
         }
-        return sum;
+        return total;
     }
 
     /** One loop's slot. */

@@ -29,35 +29,28 @@ public final class ApplianceStats {
     }
 
     public long rejected(RequestRejection r) {
-        long sum = 0;
-        for (PerLoop l : loops) {
-            sum += l.rejected[r.ordinal()];
-        }
-        return sum;
+        return sum(l -> l.rejected[r.ordinal()]);
     }
 
     public long noRoute() {
-        long sum = 0;
-        for (PerLoop l : loops) {
-            sum += l.noRoute;
-        }
-        return sum;
+        return sum(l -> l.noRoute);
     }
 
     public long connectionsRefused() {
-        long sum = 0;
-        for (PerLoop l : loops) {
-            sum += l.connectionsRefused;
-        }
-        return sum;
+        return sum(l -> l.connectionsRefused);
     }
 
     public long acceptedTotal() {
-        long sum = 0;
+        return sum(l -> l.accepted);
+    }
+
+    /** Admin thread: a counter summed over the loops' slots. */
+    private long sum(java.util.function.ToLongFunction<PerLoop> counter) {
+        long total = 0;
         for (PerLoop l : loops) {
-            sum += l.accepted;
+            total += counter.applyAsLong(l);
         }
-        return sum;
+        return total;
     }
 
     /** One loop's slot. */
