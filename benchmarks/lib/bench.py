@@ -312,10 +312,11 @@ def _nice_ticks(lo, hi, log_scale):
     step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=mag * 10)
     start = math.floor(lo / step) * step
     ticks, t = [], start
-    while t <= hi + step * 0.001:
+    while True:
         ticks.append(round(t, 10))
+        if t >= hi - step * 0.001:
+            return ticks
         t += step
-    return ticks
 
 
 def _fmt(v):
@@ -328,7 +329,7 @@ def _fmt(v):
 
 def line_chart(path, title, series, x_label, y_label, x_log=False, y_log=False, x_ticks=None, y_zero=True):
     """series: [(label, [(x, y), ...])]. x_ticks: optional [(x, label)]. Writes an SVG file."""
-    w, h, ml, mr, mt, mb = 760, 440, 70, 190, 40, 50
+    w, h, ml, mr, mt, mb = 860, 440, 70, 290, 40, 50
     pts = [(x, y) for _, s in series for x, y in s if y is not None]
     if not pts:
         return
@@ -521,3 +522,22 @@ def busy_percent(seconds=1.0):
     time.sleep(seconds)
     t1, i1 = read()
     return 100.0 * (1 - (i1 - i0) / max(t1 - t0, 1))
+
+
+def metrics(admin_port, names):
+    """Sums of the samples of each Prometheus metric in names (all label sets), from GET /metrics."""
+    out = {n: 0.0 for n in names}
+    try:
+        _, body = http_get(f"http://127.0.0.1:{admin_port}/metrics")
+    except Exception:  # noqa: BLE001
+        return {n: None for n in names}
+    for line in body.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name = line.split("{", 1)[0].split(" ", 1)[0]
+        if name in out:
+            try:
+                out[name] += float(line.rsplit(" ", 1)[1])
+            except ValueError:
+                pass
+    return out

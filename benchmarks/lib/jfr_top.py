@@ -50,7 +50,10 @@ def summary(path, n=25):
         if fs and "loop" in _thread(ev):
             nat[fs[0]] += 1
     total = max(len(java), 1)
-    lines = [f"{len(java)} Java execution samples (`jdk.ExecutionSample`), {len(native)} native-method samples.\n",
+    lines = [f"{len(java)} Java execution samples (`jdk.ExecutionSample`), {len(native)} native-method samples "
+             "(`jdk.NativeMethodSample`). JFR samples a thread in Java code every 10 ms and one in native code "
+             "(here: syscalls) every 20 ms, so many native samples mean the event loop spends its time in the "
+             "kernel (epoll_wait when idle, send/writev/recv when busy).\n",
              "Samples per thread: " + ", ".join(f"{t} {c}" for t, c in threads.most_common(8)) + "\n",
              f"Top {n} frames by self samples (top of stack):\n", "| self % | samples | frame |", "|---:|---:|---|"]
     for f, c in self_c.most_common(n):

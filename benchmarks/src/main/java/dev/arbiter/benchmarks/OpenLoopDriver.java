@@ -66,6 +66,7 @@ public final class OpenLoopDriver {
     private long errors;
     private long completed;
     private long outstanding;
+    private int connectionsLost;
     private final CountDownLatch done = new CountDownLatch(1);
     private Channel anyChannel;
 
@@ -125,6 +126,7 @@ public final class OpenLoopDriver {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             idle.remove(this);
+            connectionsLost++;
             if (busy) {
                 busy = false;
                 outstanding--;
@@ -238,11 +240,12 @@ public final class OpenLoopDriver {
         sb.append(String.format(Locale.ROOT,
                 "{\"rate\":%.0f,\"duration_s\":%.1f,\"connections\":%d,\"achieved_rps\":%.1f,\"count\":%d,\"errors\":%d,"
                         + "\"p50_us\":%d,\"p90_us\":%d,\"p99_us\":%d,\"p999_us\":%d,\"max_us\":%d,\"mean_us\":%.1f,"
-                        + "\"send_lag_p50_us\":%d,\"send_lag_p99_us\":%d,\"spectrum\":{",
+                        + "\"send_lag_p50_us\":%d,\"send_lag_p99_us\":%d,\"connections_lost\":%d,\"spectrum\":{",
                 rate, durationS, connections, completed / durationS, completed, errors,
                 histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(90),
                 histogram.getValueAtPercentile(99), histogram.getValueAtPercentile(99.9), histogram.getMaxValue(),
-                histogram.getMean(), sendLag.getValueAtPercentile(50), sendLag.getValueAtPercentile(99)));
+                histogram.getMean(), sendLag.getValueAtPercentile(50), sendLag.getValueAtPercentile(99),
+                connectionsLost));
         for (int i = 0; i < SPECTRUM.length; i++) {
             sb.append(i == 0 ? "" : ",").append('"').append(SPECTRUM[i]).append("\":")
                     .append(histogram.getValueAtPercentile(SPECTRUM[i]));
