@@ -54,5 +54,19 @@ sha256() {
     else sha256sum | cut -d' ' -f1; fi
 }
 
+# Compresses a disk image as two zstd frames, split at the end of system slot A. Each frame
+# carries its content size and checksum; arbiter-upgrade needs only the first, and once zstd
+# has moved on to the second it has verified the first, so the upgrade stops reading there.
+#   compress_image IN OUT [LEVEL]
+compress_image() {
+    local in=$1 out=$2 level=${3:-3} split total
+    split=$(((SLOT_A_START + SLOT_SIZE) * MIB))
+    total=$(stat -c %s "$in")
+    { head -c "$split" "$in" | zstd -q -T0 "-$level" --check --stream-size="$split" -c
+      tail -c +$((split + 1)) "$in" | zstd -q -T0 "-$level" --check --stream-size=$((total - split)) -c
+    } > "$out.tmp"
+    mv "$out.tmp" "$out"
+}
+
 # Reads one value from a GRUB environment block file.
 read_grubenv() { sed -n "s/^$2=//p" "$1" | head -n1; }
