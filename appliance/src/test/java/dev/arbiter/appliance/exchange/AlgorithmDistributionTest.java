@@ -112,7 +112,7 @@ class AlgorithmDistributionTest {
     @Test
     void consistentHashShouldMoveOnlyTheKeysOfARemovedBackend() throws Exception {
         try (RunningAppliance app = RunningAppliance.start(TestConfig.create()
-                .pool("p", "algorithm: consistent-hash\nhash-key: path", a.address(), b.address(), c.address())
+                .pool("p", "algorithm: consistent-hash\nhash-key: path\nresponse-header-timeout: 5s", a.address(), b.address(), c.address())
                 .service("p"))) {
             Map<String, String> before = owners(app);
             c.close(); // connect failures eject c; its keys move, the others stay

@@ -60,6 +60,8 @@ public final class DemoBackend implements AutoCloseable {
     private final BlockingQueue<ReceivedRequest> received = new LinkedBlockingQueue<>();
     private final AtomicInteger requestCount = new AtomicInteger();
     private final AtomicInteger openConnections = new AtomicInteger();
+    private final io.netty.channel.group.ChannelGroup children =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     private DemoBackend(String name, InetSocketAddress bind, int threads) throws InterruptedException {
         this.name = name;
@@ -76,6 +78,7 @@ public final class DemoBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         openConnections.incrementAndGet();
+                        children.add(ch);
                         ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
                         ch.pipeline().addLast(new HttpServerCodec(), new BackendHandler(DemoBackend.this));
                     }
@@ -151,6 +154,9 @@ public final class DemoBackend implements AutoCloseable {
             return;
         }
         serverChannel.close().syncUninterruptibly();
+        // Close open connections at once, like a process that exits: peers see the close now,
+        // not whenever the event loop gets round to it.
+        children.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
