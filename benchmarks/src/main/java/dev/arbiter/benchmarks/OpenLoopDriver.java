@@ -126,7 +126,9 @@ public final class OpenLoopDriver {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             idle.remove(this);
-            connectionsLost++;
+            if (done.getCount() > 0) {
+                connectionsLost++;
+            }
             if (busy) {
                 busy = false;
                 outstanding--;
