@@ -65,6 +65,11 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Leak tracking samples allocations on the request path; the test suite runs it at
+            // "paranoid", production pays nothing for it unless asked (-Dio.netty.leakDetection.level).
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         }
