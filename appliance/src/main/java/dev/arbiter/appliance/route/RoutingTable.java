@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -124,29 +123,7 @@ public final class RoutingTable {
         if (m == null) {
             return null;
         }
-        return m.match(normaliseHost(hostHeader), path);
-    }
-
-    static String normaliseHost(String host) {
-        if (host == null) {
-            return "";
-        }
-        int end = host.length();
-        if (host.startsWith("[")) {
-            int close = host.indexOf(']');
-            end = close < 0 ? end : close + 1;
-        } else {
-            int colon = host.indexOf(':');
-            end = colon < 0 ? end : colon;
-        }
-        String h = host.substring(0, end);
-        for (int i = 0; i < h.length(); i++) {
-            char c = h.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                return h.toLowerCase(Locale.ROOT);
-            }
-        }
-        return h;
+        return m.match(hostHeader, path);
     }
 
     /** Backends the previous table had and this one dropped. */
