@@ -22,10 +22,12 @@ public final class Pool {
             case CONSISTENT_HASH -> ConsistentHash.build(backends, weights, config.hashKey());
             default -> null;
         };
+        int[] cycle = config.algorithm() == dev.arbiter.appliance.config.Algorithm.WEIGHTED_ROUND_ROBIN
+                ? WeightedRoundRobin.cycle(weights) : null;
         for (int loop = 0; loop < loops; loop++) {
             pickers[loop] = switch (config.algorithm()) {
                 case ROUND_ROBIN -> new RoundRobin(backends);
-                case WEIGHTED_ROUND_ROBIN -> new WeightedRoundRobin(backends, weights);
+                case WEIGHTED_ROUND_ROBIN -> WeightedRoundRobin.forLoop(backends, weights, cycle, loop);
                 case LEAST_OUTSTANDING -> new LeastOutstanding(backends, weights, loop);
                 case CONSISTENT_HASH -> ring.forLoop();
             };

@@ -50,7 +50,7 @@ class HealthCheckTest {
         try (DemoBackend a = DemoBackend.start("a");
              DemoBackend b = DemoBackend.start("b");
              RunningAppliance app = RunningAppliance.start(TestConfig.create()
-                     .pool("p", "health-check:\n  interval: 50ms\n  rise: 10\n  fall: 3\n"
+                     .pool("p", "health-check:\n  interval: 200ms\n  rise: 10\n  fall: 3\n"
                              + "passive-ejection:\n  consecutive-failures: 2", a.address(), b.address())
                      .service("p"))) {
             String upA = "arbiter_backend_up{pool=\"p\",backend=\"" + a.address() + "\"}";
