@@ -113,6 +113,7 @@ public final class Appliance implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .childHandler(init);
+                transport.applyBusyPoll(b, config.runtime().busyPollMicros());
                 perLoop = transport.applyReusePort(b);
                 if (perLoop) {
                     b.group(c.eventLoop(), c.eventLoop());

@@ -32,9 +32,11 @@ public record ApplianceConfig(String source, RuntimeConfig runtime, List<Listene
      * @param pinThreads     whether each loop thread is bound to its CPU
      * @param transport      the I/O layer
      * @param timerResolutionMillis how often each loop checks its connection deadlines
+     * @param busyPollMicros        kernel busy polling for the loops' sockets (SO_BUSY_POLL; the image
+     *                              also sets net.core.busy_poll/busy_read from it); 0 = off
      */
     public record RuntimeConfig(List<Integer> eventLoopCores, boolean pinThreads, Transport transport,
-                                long timerResolutionMillis) {
+                                long timerResolutionMillis, int busyPollMicros) {
     }
 
     /** A client-facing listener; port 0 binds a free port (tests). */

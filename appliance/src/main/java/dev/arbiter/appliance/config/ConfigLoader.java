@@ -135,8 +135,9 @@ public final class ConfigLoader {
             boolean pin = n.bool("pin-threads", true);
             Transport transport = n.enumValue("transport", Transport.EPOLL, Transport.class);
             long tick = n.durationMillis("timer-resolution", 10, 1, 1000);
+            int busyPoll = (int) n.integer("busy-poll-us", 0, 0, 100_000);
             n.rejectUnknownKeys();
-            return new RuntimeConfig(List.copyOf(cores), pin, transport, tick);
+            return new RuntimeConfig(List.copyOf(cores), pin, transport, tick, busyPoll);
         }
 
         /** True when {@code key} is missing or a list: a key of another shape has its own error already. */

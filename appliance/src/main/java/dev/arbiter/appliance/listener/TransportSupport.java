@@ -55,6 +55,13 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
                 NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
+    /** Busy polling on accepted sockets (epoll only; the kernel needs CONFIG_NET_RX_BUSY_POLL). */
+    public void applyBusyPoll(ServerBootstrap bootstrap, int micros) {
+        if (micros > 0 && transport == Transport.EPOLL) {
+            bootstrap.childOption(EpollChannelOption.SO_BUSY_POLL, micros);
+        }
+    }
+
     /**
      * Sets SO_REUSEPORT so that each event loop binds its own socket on the same address and the
      * kernel spreads new connections over them; NIO cannot, so there one loop accepts for all.

@@ -39,6 +39,18 @@ class TransportTest {
     }
 
     @Test
+    void shouldServeWithKernelBusyPollingOn() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "epoll unavailable");
+        try (DemoBackend b = DemoBackend.start("b");
+             RunningAppliance app = RunningAppliance.start(TestConfig.create()
+                     .runtime("event-loop-cores: [0]\npin-threads: false\nbusy-poll-us: 50")
+                     .pool("p", "", b.address()).service("p"));
+             RawHttp c = app.connect()) {
+            assertThat(c.get("/busy").text()).contains("uri=/busy");
+        }
+    }
+
+    @Test
     void shouldPinEachEventLoopToItsConfiguredCpu() throws Exception {
         int cpus = Runtime.getRuntime().availableProcessors();
         assumeTrue(Affinity.currentCpu() >= 0, "sched_getcpu not available");
