@@ -61,7 +61,9 @@ final class PolicySection {
             }
             PolicyMode mode = g.enumValue("mode", PolicyMode.NATIVE, PolicyMode.class);
             List<BackendConfig> servers = ConfigLoader.Reader.backends(g, "servers", true);
-            int conns = (int) g.integer("connections-per-server", 2, 1, 1024);
+            // Compatibility mode makes one call per request and most auth services do not pipeline,
+            // so it needs more connections than batched native mode to carry the same load.
+            int conns = (int) g.integer("connections-per-server", mode == PolicyMode.COMPAT ? 16 : 2, 1, 1024);
             int inFlight = (int) g.integer("batches-in-flight-per-connection", 1, 1, 1024);
             String compatPath = g.string("compat-path", "/auth");
             if (!compatPath.startsWith("/")) {
