@@ -23,7 +23,7 @@ class PolicyModesTest {
     @Test
     void breakerShouldOpenOnFailingServerAndCloseAfterItRecovers() throws Exception {
         try (PolicyFixture f = PolicyFixture.start("rules: []\nno-match: {forward: {pool: other-pool}}\n",
-                "group: g\ndeadline: 1s", "circuit-breaker: {failures: 3, open-time: 300ms}", Options.defaults())) {
+                "group: g\ndeadline: 1s", "circuit-breaker: {failures: 3, open-time: 2s}", Options.defaults())) {
             String server = f.policy.address().getAddress().getHostAddress() + ":" + f.policy.port();
             String breaker = "arbiter_policy_breaker_state{group=\"g\",server=\"" + server + "\"}";
             f.policy.failMode(FailMode.status(500));
