@@ -1,5 +1,6 @@
 package dev.arbiter.appliance.policy;
 
+import dev.arbiter.appliance.telemetry.LoopSlots;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -41,37 +42,29 @@ public final class PolicyServiceStats {
     }
 
     public long failures(FailureReason r) {
-        return shadowFailures[r.ordinal()].sum() + sum(l -> l.failures[r.ordinal()]);
+        return shadowFailures[r.ordinal()].sum() + LoopSlots.sum(loops, l -> l.failures[r.ordinal()]);
     }
 
     public long applied(Decision.Action a) {
-        return sum(l -> l.applied[a.ordinal()]);
+        return LoopSlots.sum(loops, l -> l.applied[a.ordinal()]);
     }
 
     public long fallbacks() {
-        return sum(l -> l.fallbacks);
+        return LoopSlots.sum(loops, l -> l.fallbacks);
     }
 
     public long rejects() {
-        return sum(l -> l.rejects);
+        return LoopSlots.sum(loops, l -> l.rejects);
     }
 
     public long published() {
-        return sum(l -> l.published);
+        return LoopSlots.sum(loops, l -> l.published);
     }
 
     public long backendDown() {
-        return sum(l -> l.backendDown);
+        return LoopSlots.sum(loops, l -> l.backendDown);
     }
 
-    /** Admin thread: a counter summed over the loops' slots. */
-    private long sum(java.util.function.ToLongFunction<PerLoop> counter) {
-        long total = 0;
-        for (PerLoop l : loops) {
-            total += counter.applyAsLong(l);
-        }
-        return total;
-    }
 
     /** One loop's slot. */
     public static final class PerLoop {

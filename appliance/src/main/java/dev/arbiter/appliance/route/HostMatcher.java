@@ -105,12 +105,7 @@ final class HostMatcher {
     }
 
     static long hash(CharSequence s, int from, int to) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = from; i < to; i++) {
-            h ^= s.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return h;
+        return Hashing.chars(s, from, to);
     }
 
     /** One host name or suffix; entries whose hashes collide are chained. */

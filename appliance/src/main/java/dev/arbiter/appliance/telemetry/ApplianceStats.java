@@ -29,29 +29,21 @@ public final class ApplianceStats {
     }
 
     public long rejected(RequestRejection r) {
-        return sum(l -> l.rejected[r.ordinal()]);
+        return LoopSlots.sum(loops, l -> l.rejected[r.ordinal()]);
     }
 
     public long noRoute() {
-        return sum(l -> l.noRoute);
+        return LoopSlots.sum(loops, l -> l.noRoute);
     }
 
     public long connectionsRefused() {
-        return sum(l -> l.connectionsRefused);
+        return LoopSlots.sum(loops, l -> l.connectionsRefused);
     }
 
     public long acceptedTotal() {
-        return sum(l -> l.accepted);
+        return LoopSlots.sum(loops, l -> l.accepted);
     }
 
-    /** Admin thread: a counter summed over the loops' slots. */
-    private long sum(java.util.function.ToLongFunction<PerLoop> counter) {
-        long total = 0;
-        for (PerLoop l : loops) {
-            total += counter.applyAsLong(l);
-        }
-        return total;
-    }
 
     /** One loop's slot. */
     public static final class PerLoop {
