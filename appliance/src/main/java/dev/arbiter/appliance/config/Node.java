@@ -129,10 +129,6 @@ final class Node {
         return n.elements();
     }
 
-    Set<String> keys() {
-        return entries.keySet();
-    }
-
     void fail(String problem, String allowed) {
         problems.add(line(), path, problem, allowed);
     }

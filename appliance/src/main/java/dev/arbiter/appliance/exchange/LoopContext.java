@@ -113,10 +113,6 @@ public final class LoopContext {
         c.slot = -1;
     }
 
-    public int connectionCount() {
-        return connections.size();
-    }
-
     private void sweep() {
         long now = refreshClock();
         boolean draining = state.draining();

@@ -11,7 +11,6 @@ abstract class Call {
 
     /** After this the call is useless: every request in it has passed its deadline. */
     final long giveUpNanos;
-    long sentNanos;
 
     Call(long giveUpNanos) {
         this.giveUpNanos = giveUpNanos;

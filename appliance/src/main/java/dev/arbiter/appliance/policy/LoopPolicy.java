@@ -47,10 +47,6 @@ public final class LoopPolicy {
         waiting.remove(id);
     }
 
-    public int waitingCount() {
-        return waiting.size();
-    }
-
     /** Runs on this loop: pairs of (PendingRequest, Decision) from one answer. */
     void deliver(List<Object> items, long nowNanos) {
         for (int i = 0; i + 1 < items.size(); i += 2) {

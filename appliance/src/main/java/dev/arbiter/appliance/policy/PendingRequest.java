@@ -41,36 +41,4 @@ public final class PendingRequest {
         this.publishNanos = s.publishNanos;
         this.shadowBackend = s.shadowBackend;
     }
-
-    public long id() {
-        return id;
-    }
-
-    public int loop() {
-        return loop;
-    }
-
-    public ServicePolicy policy() {
-        return policy;
-    }
-
-    public String method() {
-        return method;
-    }
-
-    public String rawHost() {
-        return rawHost;
-    }
-
-    public String uri() {
-        return uri;
-    }
-
-    public InetSocketAddress client() {
-        return client;
-    }
-
-    public String headerValue(int i) {
-        return headerValues[i];
-    }
 }

@@ -45,8 +45,7 @@ final class PolicyConnection extends ChannelInboundHandlerAdapter {
         return inFlight.size();
     }
 
-    void send(Call call, long nowNanos) {
-        call.sentNanos = nowNanos;
+    void send(Call call) {
         inFlight.addLast(call);
         channel.writeAndFlush(call.request(server.hostHeader()));
     }

@@ -140,7 +140,7 @@ public final class PolicyGroup {
             stats.calls.increment();
             stats.summaries.add(call.size());
             stats.recordBatch(call.size());
-            conn.server().send(conn, call, now);
+            conn.server().send(conn, call);
         }
         deliveries.flush();
     }

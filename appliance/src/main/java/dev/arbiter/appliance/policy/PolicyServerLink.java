@@ -123,11 +123,11 @@ final class PolicyServerLink {
         return best;
     }
 
-    void send(PolicyConnection conn, Call call, long nowNanos) {
+    void send(PolicyConnection conn, Call call) {
         if (breaker == HALF_OPEN) {
             probeInFlight = true;
         }
-        conn.send(call, nowNanos);
+        conn.send(call);
     }
 
     /** Opens the configured connections ahead of traffic. */

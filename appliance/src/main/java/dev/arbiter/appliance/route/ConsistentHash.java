@@ -28,7 +28,7 @@ final class ConsistentHash implements Picker {
         this.owners = owners;
     }
 
-    /** Builds the ring once per pool; {@link #forLoop()} shares it. */
+    /** Builds the ring once per pool; every loop shares it (the picker has no mutable state). */
     static ConsistentHash build(Backend[] backends, int[] weights, HashKey key) {
         int total = 0;
         for (int w : weights) {
@@ -62,10 +62,6 @@ final class ConsistentHash implements Picker {
             owners[i] = ownerOfPoint[order[i]];
         }
         return new ConsistentHash(backends, key, points, owners);
-    }
-
-    Picker forLoop() {
-        return this;
     }
 
     @Override

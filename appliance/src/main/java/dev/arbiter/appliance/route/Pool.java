@@ -29,7 +29,7 @@ public final class Pool {
                 case ROUND_ROBIN -> new RoundRobin(backends);
                 case WEIGHTED_ROUND_ROBIN -> WeightedRoundRobin.forLoop(backends, weights, cycle, loop);
                 case LEAST_OUTSTANDING -> new LeastOutstanding(backends, weights, loop);
-                case CONSISTENT_HASH -> ring.forLoop();
+                case CONSISTENT_HASH -> ring;
             };
         }
     }
