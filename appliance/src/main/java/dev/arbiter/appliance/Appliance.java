@@ -66,7 +66,7 @@ public final class Appliance implements AutoCloseable {
         TransportSupport transport = TransportSupport.resolve(config.runtime().transport());
         this.loops = new EventLoops(config.runtime(), transport);
         int n = loops.loops().size();
-        this.policy = new PolicyStage(config.policy(), transport, n);
+        this.policy = new PolicyStage(config.policy(), transport, n, i -> loops.loops().get(i));
         RoutingTable table = RoutingTable.build(config, null, n);
         policy.attach(table);
         this.state = new ApplianceState(table, new ApplianceStats(n));
@@ -193,7 +193,7 @@ public final class Appliance implements AutoCloseable {
             notes.add("admin changed: takes effect after a restart");
         }
         if (policyEngineChanged(next, current)) {
-            notes.add("policy ring-size, wait-strategy, max-batch, batcher-cpu, max-response-size or cache-entries "
+            notes.add("policy hand-off, ring-size, wait-strategy, max-batch, batcher-cpu, max-response-size or cache-entries "
                     + "changed: takes effect after a restart");
         }
         RoutingTable table = RoutingTable.build(next, state.routing(), contexts.length);
@@ -208,7 +208,7 @@ public final class Appliance implements AutoCloseable {
     private static boolean policyEngineChanged(ApplianceConfig a, ApplianceConfig b) {
         var x = a.policy();
         var y = b.policy();
-        return x.ringSize() != y.ringSize() || x.waitStrategy() != y.waitStrategy() || x.maxBatch() != y.maxBatch()
+        return x.handOff() != y.handOff() || x.ringSize() != y.ringSize() || x.waitStrategy() != y.waitStrategy() || x.maxBatch() != y.maxBatch()
                 || x.batcherCpu() != y.batcherCpu() || x.maxResponseBytes() != y.maxResponseBytes()
                 || x.cacheEntriesPerLoop() != y.cacheEntriesPerLoop();
     }
@@ -285,8 +285,8 @@ public final class Appliance implements AutoCloseable {
         for (LoopContext c : contexts) {
             c.eventLoop().execute(c::stop);
         }
-        loops.close();
         policy.close();
+        loops.close();
         controlGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         terminated.complete(null);
     }

@@ -26,8 +26,10 @@ final class PolicyMetrics {
         groups(sb, stage.groups());
         services(sb, stage.serviceStats());
         cache(sb, loops);
-        header(sb, "arbiter_policy_ring_free_slots", "gauge", "Free slots in the summary hand-off ring.");
-        sample(sb, "arbiter_policy_ring_free_slots", null, null, null, null, stage.ringRemaining());
+        if (!stage.onLoops()) {
+            header(sb, "arbiter_policy_ring_free_slots", "gauge", "Free slots in the summary hand-off ring.");
+            sample(sb, "arbiter_policy_ring_free_slots", null, null, null, null, stage.ringRemaining());
+        }
     }
 
     private static void groups(StringBuilder sb, List<PolicyGroup> groups) {

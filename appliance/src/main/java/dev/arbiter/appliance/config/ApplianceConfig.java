@@ -110,6 +110,7 @@ public record ApplianceConfig(String source, RuntimeConfig runtime, List<Listene
     /**
      * The policy path's shared settings and its server groups.
      *
+     * @param handOff               how summaries reach the policy client: on the owning loop, or through the ring
      * @param ringSize              request summary slots in the hand-off ring (power of two)
      * @param waitStrategy          how the batcher waits for summaries
      * @param maxBatch              most summaries in one policy call
@@ -119,7 +120,7 @@ public record ApplianceConfig(String source, RuntimeConfig runtime, List<Listene
      * @param fallbackHeader        response header marking fallback-served requests, or null for none
      * @param groups                policy server groups
      */
-    public record PolicyConfig(int ringSize, WaitStrategyKind waitStrategy, int maxBatch, int batcherCpu,
+    public record PolicyConfig(HandOff handOff, int ringSize, WaitStrategyKind waitStrategy, int maxBatch, int batcherCpu,
                                long maxResponseBytes, int cacheEntriesPerLoop, String fallbackHeader,
                                List<PolicyGroupConfig> groups) {
 
@@ -135,6 +136,15 @@ public record ApplianceConfig(String source, RuntimeConfig runtime, List<Listene
 
     /** The Disruptor wait strategies the batcher can use. */
     public enum WaitStrategyKind { BLOCKING, SLEEPING, YIELDING, BUSY_SPIN }
+
+    /**
+     * Where policy calls are made. {@code LOOP}: each event loop batches its own requests and calls
+     * the policy servers over its own connections, so a decision never changes thread. {@code RING}:
+     * every loop publishes into one Disruptor ring, a batcher thread drains it and a policy I/O
+     * thread makes the calls, so batches gather requests from all loops at the price of two thread
+     * hand-offs per decision.
+     */
+    public enum HandOff { LOOP, RING }
 
     /** Native batch protocol or per-request compatibility (auth_request style). */
     public enum PolicyMode { NATIVE, COMPAT }

@@ -2,6 +2,7 @@ package dev.arbiter.appliance.config;
 
 import dev.arbiter.appliance.config.ApplianceConfig.BackendConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.CompatHeaders;
+import dev.arbiter.appliance.config.ApplianceConfig.HandOff;
 import dev.arbiter.appliance.config.ApplianceConfig.OnFailure;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyGroupConfig;
@@ -26,6 +27,7 @@ final class PolicySection {
     }
 
     static PolicyConfig read(Node n, int loops) {
+        HandOff handOff = n.enumValue("hand-off", HandOff.LOOP, HandOff.class);
         int ring = (int) n.integer("ring-size", 4096, 64, 1 << 22);
         if (Integer.bitCount(ring) != 1) {
             n.get("ring-size").fail(ring + " is not a power of two", "a power of two from 64 to 4194304");
@@ -47,7 +49,7 @@ final class PolicySection {
         }
         List<PolicyGroupConfig> groups = groups(n);
         n.rejectUnknownKeys();
-        return new PolicyConfig(ring, wait, maxBatch, cpu, maxResponse, cache,
+        return new PolicyConfig(handOff, ring, wait, maxBatch, cpu, maxResponse, cache,
                 fallbackHeader == null ? null : fallbackHeader.toLowerCase(Locale.ROOT), groups);
     }
 

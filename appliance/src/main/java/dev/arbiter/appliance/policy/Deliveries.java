@@ -24,7 +24,7 @@ final class Deliveries {
     void add(PendingRequest p, Decision d, long nowNanos) {
         ServicePolicy sp = p.policy;
         if (nowNanos != 0) {
-            sp.group().stats().recordLatencyNanos(nowNanos - p.publishNanos);
+            sp.groupStats().recordLatencyNanos(nowNanos - p.publishNanos);
         }
         if (!d.isFailure()) {
             sp.stats().received[d.action().ordinal()].increment();

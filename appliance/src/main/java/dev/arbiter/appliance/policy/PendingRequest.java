@@ -1,10 +1,12 @@
 package dev.arbiter.appliance.policy;
 
 import dev.arbiter.appliance.route.Backend;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 
 /**
- * A summary taken off the ring and waiting in a policy call for its decision. It carries what
+ * A request summary waiting in a policy call for its decision: copied off the ring by the
+ * batcher, or made by the owning loop itself when calls are made on the loop. It carries what
  * the owning loop needs to file the decision in its cache even after the request itself has
  * moved on (deadline passed, client gone).
  */
@@ -24,6 +26,27 @@ public final class PendingRequest {
     /** A summary as the batcher copies it off the ring (public for benchmarks and tests). */
     public static PendingRequest of(SummarySlot s) {
         return new PendingRequest(s);
+    }
+
+    /** Loop hand-off: the owning loop summarises the request itself. */
+    PendingRequest(long id, int loop, ServicePolicy sp, String method, String rawHost, String uri,
+                   InetSocketAddress client, int localPort, HttpHeaders headers, Backend shadowBackend,
+                   long publishNanos) {
+        this.id = id;
+        this.loop = loop;
+        this.policy = sp;
+        this.method = method;
+        this.rawHost = rawHost;
+        this.uri = uri;
+        this.client = client;
+        this.localPort = localPort;
+        int n = sp.headerCount();
+        this.headerValues = new String[n];
+        for (int i = 0; i < n; i++) {
+            headerValues[i] = headers.get(sp.headerKey(i));
+        }
+        this.publishNanos = publishNanos;
+        this.shadowBackend = shadowBackend;
     }
 
     PendingRequest(SummarySlot s) {

@@ -23,7 +23,7 @@ final class PolicyBatcher implements EventHandler<SummarySlot> {
     public void onEvent(SummarySlot slot, long sequence, boolean endOfBatch) {
         PendingRequest p = new PendingRequest(slot);
         slot.clear();
-        PolicyGroup g = p.policy.group();
+        PolicyGroup g = p.policy.group(0);
         if (g.run.isEmpty()) {
             touched.add(g);
         }

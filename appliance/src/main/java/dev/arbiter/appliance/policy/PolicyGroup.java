@@ -17,8 +17,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A group of interchangeable policy servers and the requests waiting for a call. Runs on the
- * policy I/O thread, except {@link #run}, which only the batcher thread touches.
+ * A group of interchangeable policy servers and the requests waiting for a call. With the ring
+ * hand-off one instance runs on the policy I/O thread ({@link #run} is the batcher thread's);
+ * with the loop hand-off each event loop has its own instance, with its own connections, and
+ * runs it on that loop. The instances of a group share its counters.
  *
  * <p>Batching: requests wait here only while every call slot is taken (each server has
  * {@code connections-per-server} connections with {@code batches-in-flight-per-connection}
@@ -41,15 +43,19 @@ public final class PolicyGroup {
     private final Bootstrap template;
     private final PolicyServerLink[] servers;
     private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
-    private final PolicyGroupStats stats = new PolicyGroupStats();
+    private final PolicyGroupStats stats;
+    private final Runnable pumpTask = this::pumpScheduled;
+    private boolean pumpPending;
+    private PolicyGroup[] siblings = {this};
     private final Deliveries deliveries;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     /** Batcher thread only: summaries of the current ring run. */
     final List<PendingRequest> run = new ArrayList<>();
 
     PolicyGroup(PolicyGroupConfig config, int maxBatch, EventLoop io, Bootstrap template, int maxResponseBytes,
-                Deliveries deliveries) {
+                Deliveries deliveries, PolicyGroupStats stats) {
         this.config = config;
+        this.stats = stats;
         this.maxBatch = maxBatch;
         this.io = io;
         this.template = template;
@@ -96,13 +102,55 @@ public final class PolicyGroup {
         return io;
     }
 
-    /** For metrics: each server's address, health and breaker state (0 closed, 1 open, 2 half-open). */
+    /** The instances of this group on the other event loops (loop hand-off), this one included. */
+    void siblings(PolicyGroup[] all) {
+        this.siblings = all;
+    }
+
+    /**
+     * For metrics: each server's address, health and breaker state (0 closed, 1 open, 2 half-open).
+     * With one instance per loop a server is up only if every loop sees it up, and its breaker shows
+     * the most open state of any loop.
+     */
     public List<String[]> serverStates() {
         List<String[]> out = new ArrayList<>();
-        for (PolicyServerLink s : servers) {
-            out.add(new String[] {s.address(), s.healthy() ? "1" : "0", Integer.toString(s.breakerState())});
+        for (int i = 0; i < servers.length; i++) {
+            boolean up = true;
+            int breaker = PolicyServerLink.CLOSED;
+            for (PolicyGroup g : siblings) {
+                PolicyServerLink s = g.servers[i];
+                up &= s.healthy();
+                int b = s.breakerState();
+                breaker = b == PolicyServerLink.OPEN || breaker == PolicyServerLink.OPEN ? PolicyServerLink.OPEN
+                        : Math.max(breaker, b);
+            }
+            out.add(new String[] {servers[i].address(), up ? "1" : "0", Integer.toString(breaker)});
         }
         return out;
+    }
+
+    /**
+     * Loop hand-off, on the owning loop: the request waits for a call slot. The calls go out once
+     * the loop has read everything that is ready, so what arrived in one read pass shares a call;
+     * nothing is decided (or failed) before this returns.
+     *
+     * @return false when too many requests wait already ({@code overload})
+     */
+    boolean submit(PendingRequest p) {
+        if (waiting.size() >= MAX_WAITING) {
+            return false;
+        }
+        waiting.addLast(p);
+        if (!pumpPending) {
+            pumpPending = true;
+            io.execute(pumpTask);
+        }
+        return true;
+    }
+
+    private void pumpScheduled() {
+        pumpPending = false;
+        pump();
     }
 
     /** Policy I/O thread: requests handed over by the batcher wait for a call slot. */
@@ -248,6 +296,9 @@ public final class PolicyGroup {
 
     /** Stops probing and fails what is in flight; used when a reload drops or replaces the group. */
     void close() {
+        if (io.isShuttingDown()) {
+            return; // the loop is gone and its connections with it
+        }
         io.execute(() -> {
             tasks.forEach(t -> t.cancel(false));
             failWaiting(FailureReason.UNAVAILABLE);

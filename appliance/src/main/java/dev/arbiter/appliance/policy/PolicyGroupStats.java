@@ -2,19 +2,19 @@ package dev.arbiter.appliance.policy;
 
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
+import org.HdrHistogram.Recorder;
 
 /**
  * Counters of one policy server group: calls, batch sizes, decision latency from publish to
- * answer, call failures; histograms are written by the policy I/O thread only.
+ * answer, call failures. Shared by all instances of the group, so every writer is concurrent-safe.
  */
 public final class PolicyGroupStats {
 
     public final LongAdder calls = new LongAdder();
     public final LongAdder summaries = new LongAdder();
     public final LongAdder[] callFailures = new LongAdder[FailureReason.values().length];
-    private final SingleWriterRecorder batchSizes = new SingleWriterRecorder(2, true);
-    private final SingleWriterRecorder latencyMicros = new SingleWriterRecorder(2, true);
+    private final Recorder batchSizes = new Recorder(2, true);
+    private final Recorder latencyMicros = new Recorder(2, true);
     private final Histogram batchTotal = new Histogram(2);
     private final Histogram latencyTotal = new Histogram(2);
     private Histogram batchInterval;
@@ -28,12 +28,12 @@ public final class PolicyGroupStats {
         latencyTotal.setAutoResize(true);
     }
 
-    /** Policy I/O thread only. */
+    /** Any thread that completes calls: the policy I/O thread, or each event loop with the loop hand-off. */
     void recordBatch(int size) {
         batchSizes.recordValue(size);
     }
 
-    /** Policy I/O thread only. */
+    /** Any thread that completes calls: the policy I/O thread, or each event loop with the loop hand-off. */
     void recordLatencyNanos(long nanos) {
         latencyMicros.recordValue(Math.max(1, nanos / 1000));
     }

@@ -10,6 +10,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
+import dev.arbiter.appliance.config.ApplianceConfig.HandOff;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyGroupConfig;
 import dev.arbiter.appliance.listener.Affinity;
@@ -36,8 +37,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The external policy path: the hand-off ring, the batcher thread and the policy I/O thread.
+ * The external policy path, in one of two shapes ({@code policy.hand-off}).
  *
+ * <p>{@code loop} (default): each event loop summarises its own requests, batches what one read
+ * pass brought in, and calls the policy servers over connections it owns; the answer comes back
+ * on the same thread, so a decision costs no thread hand-off and no wake-up.
+ *
+ * <p>{@code ring}:
  * <pre>
  *  event loops ──publish summary into a preallocated slot──> [ring: SummarySlot x ring-size]
  *                                                                  │ natural batching
@@ -48,15 +54,19 @@ import java.util.logging.Logger;
  *  event loops <──one task per loop per answer── [policy I/O thread: keep-alive connections,
  *   (cache, then carry the decision out)           health, breakers, deadlines, decode]
  * </pre>
+ * Batches gather requests from every loop, which keeps calls per request low on a box with many
+ * loops, at the price of two hand-offs per decision.
  *
- * A full ring refuses the request at once ({@code overload}); the request then falls back or is
- * rejected as its virtual service says, so the policy path never blocks an event loop.
+ * <p>Either way a full queue refuses the request at once ({@code overload}); the request then
+ * falls back or is rejected as its virtual service says, so the policy path never blocks an
+ * event loop.
  */
 public final class PolicyStage implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PolicyStage.class.getName());
 
     private final PolicyConfig config;
+    private final boolean onLoops;
     private final RingBuffer<SummarySlot> ring;
     private final BatchEventProcessor<SummarySlot> processor;
     private final Thread batcher;
@@ -64,15 +74,53 @@ public final class PolicyStage implements AutoCloseable {
     private final EventLoop io;
     private final Bootstrap template;
     private final Deliveries deliveries;
+    private final Deliveries[] loopDeliveries;
+    private final Bootstrap[] loopTemplates;
     private final int loopCount;
     private IntFunction<EventLoop> loopExecutors;
     private IntFunction<LoopPolicy> loopPolicies;
-    private final Map<String, PolicyGroup> groups = new ConcurrentHashMap<>();
+    /** Per group name: the shared instance (ring), or one per loop (loop). */
+    private final Map<String, PolicyGroup[]> groups = new ConcurrentHashMap<>();
     private final Map<String, PolicyServiceStats> serviceStats = new ConcurrentHashMap<>();
 
+    /** A stage with the ring hand-off (benchmarks and tests that drive the ring directly). */
     public PolicyStage(PolicyConfig config, TransportSupport transport, int loopCount) {
+        this(config, transport, loopCount, null);
+    }
+
+    /**
+     * @param eventLoops the event loops by index; needed for the loop hand-off, which runs policy
+     *                   connections on them
+     */
+    public PolicyStage(PolicyConfig config, TransportSupport transport, int loopCount, IntFunction<EventLoop> eventLoops) {
         this.config = config;
         this.loopCount = loopCount;
+        this.onLoops = config.handOff() == HandOff.LOOP;
+        if (onLoops && eventLoops == null) {
+            throw new IllegalArgumentException("the loop hand-off needs the event loops");
+        }
+        Bootstrap base = new Bootstrap().channel(transport.socketChannelClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+        if (onLoops) {
+            this.ring = null;
+            this.processor = null;
+            this.batcher = null;
+            this.ioGroup = null;
+            this.io = null;
+            this.template = null;
+            this.deliveries = null;
+            this.loopDeliveries = new Deliveries[loopCount];
+            this.loopTemplates = new Bootstrap[loopCount];
+            for (int i = 0; i < loopCount; i++) {
+                loopDeliveries[i] = new Deliveries(this, loopCount);
+                loopTemplates[i] = base.clone(eventLoops.apply(i));
+            }
+            return;
+        }
+        this.loopDeliveries = null;
+        this.loopTemplates = null;
         this.ring = RingBuffer.createMultiProducer(SummarySlot.FACTORY, config.ringSize(), waitStrategy(config));
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), new PolicyBatcher(Math.max(64, config.maxBatch())));
         processor.setExceptionHandler(new LoggingExceptionHandler());
@@ -91,10 +139,7 @@ public final class PolicyStage implements AutoCloseable {
         this.ioGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("arbiter-policy-io", true),
                 transport.ioHandlerFactory());
         this.io = ioGroup.next();
-        this.template = new Bootstrap().group(io).channel(transport.socketChannelClass())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+        this.template = base.clone(io);
         this.deliveries = new Deliveries(this, loopCount);
     }
 
@@ -112,7 +157,14 @@ public final class PolicyStage implements AutoCloseable {
         this.loopExecutors = executors;
         this.loopPolicies = policies;
         NativeCodec.warmUp();
-        batcher.start();
+        if (batcher != null) {
+            batcher.start();
+        }
+    }
+
+    /** Whether each event loop makes its own policy calls ({@code hand-off: loop}). */
+    public boolean onLoops() {
+        return onLoops;
     }
 
     public PolicyConfig config() {
@@ -126,25 +178,22 @@ public final class PolicyStage implements AutoCloseable {
      */
     public synchronized void attach(RoutingTable table) {
         PolicyConfig pc = table.config().policy();
-        Map<String, PolicyGroup> next = new HashMap<>();
+        Map<String, PolicyGroup[]> next = new HashMap<>();
         List<PolicyGroup> retired = new ArrayList<>();
         for (PolicyGroupConfig gc : pc.groups()) {
-            PolicyGroup existing = groups.get(gc.name());
-            if (existing != null && existing.config().equals(gc)) {
+            PolicyGroup[] existing = groups.get(gc.name());
+            if (existing != null && existing[0].config().equals(gc)) {
                 next.put(gc.name(), existing);
             } else {
-                PolicyGroup g = new PolicyGroup(gc, config.maxBatch(), io, template, (int) Math.min(Integer.MAX_VALUE,
-                        config.maxResponseBytes()), deliveries);
-                g.start();
-                next.put(gc.name(), g);
+                next.put(gc.name(), newGroup(gc));
                 if (existing != null) {
-                    retired.add(existing);
+                    retired.addAll(List.of(existing));
                 }
             }
         }
         groups.forEach((name, g) -> {
             if (!next.containsKey(name)) {
-                retired.add(g);
+                retired.addAll(List.of(g));
             }
         });
         List<VirtualService> services = table.services();
@@ -159,20 +208,45 @@ public final class PolicyStage implements AutoCloseable {
         }
         groups.clear();
         groups.putAll(next);
-        if (!retired.isEmpty()) {
-            io.schedule(() -> retired.forEach(PolicyGroup::close), 60, TimeUnit.SECONDS);
+        for (PolicyGroup g : retired) {
+            g.io().schedule(g::close, 60, TimeUnit.SECONDS);
         }
     }
 
+    private PolicyGroup[] newGroup(PolicyGroupConfig gc) {
+        int maxResponse = (int) Math.min(Integer.MAX_VALUE, config.maxResponseBytes());
+        PolicyGroupStats stats = new PolicyGroupStats();
+        PolicyGroup[] all;
+        if (onLoops) {
+            all = new PolicyGroup[loopCount];
+            for (int i = 0; i < loopCount; i++) {
+                all[i] = new PolicyGroup(gc, config.maxBatch(), (EventLoop) loopTemplates[i].config().group(),
+                        loopTemplates[i], maxResponse, loopDeliveries[i], stats);
+            }
+        } else {
+            all = new PolicyGroup[] {new PolicyGroup(gc, config.maxBatch(), io, template, maxResponse, deliveries, stats)};
+        }
+        for (PolicyGroup g : all) {
+            g.siblings(all);
+            g.start();
+        }
+        return all;
+    }
+
     /**
-     * Event loop: writes the summary of a request into the next free slot and publishes it.
-     * Allocates nothing.
+     * Event loop: hands the summary of a request to the policy path. With the ring hand-off it
+     * is written into the next free slot and published, allocating nothing; with the loop
+     * hand-off it waits in the loop's own instance of the group for the next call.
      *
-     * @return false when the ring is full (the request fails with {@code overload})
+     * @return false when the ring or the group's queue is full (the request fails with {@code overload})
      */
     public boolean publish(int loop, long id, ServicePolicy sp, String method, String rawHost, String uri,
                            InetSocketAddress client, int localPort, HttpHeaders headers, Backend shadowBackend,
                            long nowNanos) {
+        if (onLoops) {
+            return sp.group(loop).submit(new PendingRequest(id, loop, sp, method, rawHost, uri, client, localPort,
+                    headers, shadowBackend, nowNanos));
+        }
         long seq;
         try {
             seq = ring.tryNext();
@@ -184,38 +258,55 @@ public final class PolicyStage implements AutoCloseable {
         return true;
     }
 
-    /** Policy I/O thread: hands decisions to the loop that owns the requests. */
+    /**
+     * Hands decisions to the loop that owns the requests: a task for that loop from the policy I/O
+     * thread, or at once when the calls are made on that loop already.
+     */
     void deliver(int loop, List<Object> items) {
         LoopPolicy lp = loopPolicies.apply(loop);
-        loopExecutors.apply(loop).execute(() -> lp.deliver(items, System.nanoTime()));
+        if (onLoops) {
+            lp.deliver(items, System.nanoTime());
+        } else {
+            loopExecutors.apply(loop).execute(() -> lp.deliver(items, System.nanoTime()));
+        }
     }
 
-    /** Current groups, for metrics. */
+    /** Current groups, one instance each (their counters cover every instance), for metrics. */
     public List<PolicyGroup> groups() {
-        return List.copyOf(groups.values());
+        List<PolicyGroup> out = new ArrayList<>();
+        for (PolicyGroup[] g : groups.values()) {
+            out.add(g[0]);
+        }
+        return out;
     }
 
     public List<PolicyServiceStats> serviceStats() {
         return List.copyOf(serviceStats.values());
     }
 
-    /** Free slots in the ring, for metrics. */
+    /** Free slots in the ring, for metrics; -1 with the loop hand-off, which has no ring. */
     public long ringRemaining() {
-        return ring.remainingCapacity();
+        return ring == null ? -1 : ring.remainingCapacity();
     }
 
     @Override
     public void close() {
-        processor.halt();
-        try {
-            batcher.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (processor != null) {
+            processor.halt();
+            try {
+                batcher.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        for (PolicyGroup g : groups.values()) {
-            g.close();
+        for (PolicyGroup[] all : groups.values()) {
+            for (PolicyGroup g : all) {
+                g.close();
+            }
         }
-        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        if (ioGroup != null) {
+            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
     }
 
     /** A bug in the batcher must not stop the policy path: log and go on with the next summary. */

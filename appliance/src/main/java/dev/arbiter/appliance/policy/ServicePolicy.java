@@ -7,26 +7,27 @@ import java.util.List;
 
 /**
  * The policy settings of one virtual service in one config snapshot, bound to its policy group
- * and counters. Read by the event loops, the batcher and the policy I/O thread; immutable.
+ * (one instance per event loop, or one shared) and counters. Read by the event loops, the
+ * batcher and the policy I/O thread; immutable.
  */
 public final class ServicePolicy {
 
     private final String service;
     private final int index;
     private final ServicePolicyConfig config;
-    private final PolicyGroup group;
+    private final PolicyGroup[] groups;
     private final List<String> headerNames;
     private final AsciiString[] headerKeys;
     private final Pool allowed;
     private final PolicyServiceStats stats;
     private final long deadlineNanos;
 
-    ServicePolicy(String service, int index, ServicePolicyConfig config, PolicyGroup group, Pool allowed,
+    ServicePolicy(String service, int index, ServicePolicyConfig config, PolicyGroup[] groups, Pool allowed,
                   PolicyServiceStats stats) {
         this.service = service;
         this.index = index;
         this.config = config;
-        this.group = group;
+        this.groups = groups;
         this.headerNames = config.headers();
         this.headerKeys = new AsciiString[headerNames.size()];
         for (int i = 0; i < headerKeys.length; i++) {
@@ -50,8 +51,14 @@ public final class ServicePolicy {
         return config;
     }
 
-    public PolicyGroup group() {
-        return group;
+    /** The group instance that serves requests of event loop {@code loop}: its own, or the shared one. */
+    public PolicyGroup group(int loop) {
+        return groups[groups.length == 1 ? 0 : loop];
+    }
+
+    /** The group's counters, shared by all its instances. */
+    public PolicyGroupStats groupStats() {
+        return groups[0].stats();
     }
 
     public boolean shadow() {

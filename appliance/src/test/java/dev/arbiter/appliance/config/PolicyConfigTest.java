@@ -2,6 +2,7 @@ package dev.arbiter.appliance.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.arbiter.appliance.config.ApplianceConfig.HandOff;
 import dev.arbiter.appliance.config.ApplianceConfig.OnFailure;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyMode;
@@ -41,6 +42,7 @@ class PolicyConfigTest {
     void shouldApplyDocumentedDefaults() throws Exception {
         ApplianceConfig c = ConfigLoader.parse(BASE, "p.yaml");
         PolicyConfig p = c.policy();
+        assertThat(p.handOff()).isEqualTo(HandOff.LOOP);
         assertThat(p.ringSize()).isEqualTo(4096);
         assertThat(p.waitStrategy()).isEqualTo(WaitStrategyKind.BLOCKING);
         assertThat(p.maxBatch()).isEqualTo(64);
@@ -69,6 +71,7 @@ class PolicyConfigTest {
                       on-failure: ignore
                       headers: [Connection, X-User]
                 """).replace("  groups:\n", """
+                  hand-off: thread
                   ring-size: 1000
                   wait-strategy: spin
                   fallback-header: "bad header"
@@ -81,11 +84,18 @@ class PolicyConfigTest {
                 "p.yaml:10: virtual-services[0].policy.on-failure: unknown value 'ignore' (one of fallback, reject)",
                 "p.yaml:11: virtual-services[0].policy.headers: 'Connection' is hop-by-hop and never reaches the policy server "
                         + "(end-to-end header names)",
-                "p.yaml:16: policy.ring-size: 1000 is not a power of two (a power of two from 64 to 4194304)",
-                "p.yaml:17: policy.wait-strategy: unknown value 'spin' (one of blocking, sleeping, yielding, busy-spin)",
-                "p.yaml:18: policy.fallback-header: 'bad header' is not a header name (a header name, or off)",
-                "p.yaml:20: policy.groups[0].servers: at least one is required (a list of HOST:PORT or {address: HOST:PORT})",
-                "p.yaml:22: policy.groups[0].mode: unknown value 'grpc' (one of native, compat)");
+                "p.yaml:16: policy.hand-off: unknown value 'thread' (one of loop, ring)",
+                "p.yaml:17: policy.ring-size: 1000 is not a power of two (a power of two from 64 to 4194304)",
+                "p.yaml:18: policy.wait-strategy: unknown value 'spin' (one of blocking, sleeping, yielding, busy-spin)",
+                "p.yaml:19: policy.fallback-header: 'bad header' is not a header name (a header name, or off)",
+                "p.yaml:21: policy.groups[0].servers: at least one is required (a list of HOST:PORT or {address: HOST:PORT})",
+                "p.yaml:23: policy.groups[0].mode: unknown value 'grpc' (one of native, compat)");
+    }
+
+    @Test
+    void shouldReadTheRingHandOff() throws Exception {
+        ApplianceConfig c = ConfigLoader.parse(BASE.replace("  groups:\n", "  hand-off: ring\n  groups:\n"), "p.yaml");
+        assertThat(c.policy().handOff()).isEqualTo(HandOff.RING);
     }
 
     @Test

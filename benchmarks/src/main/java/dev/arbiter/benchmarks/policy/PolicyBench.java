@@ -28,6 +28,7 @@ final class PolicyBench {
               - name: p
                 backends: [127.0.0.1:9]
             policy:
+              hand-off: ring          # the benchmarks drive the ring directly
               cache-entries: 65536
               groups:
                 - name: g

@@ -113,6 +113,11 @@ public final class PolicyServer implements AutoCloseable {
         return counters.snapshot();
     }
 
+    /** Distinct client connections that have sent native batch calls (how many the caller pools). */
+    public int batchConnections() {
+        return counters.batchConnections();
+    }
+
     public RuleSet rules() {
         return behaviour.rules();
     }

@@ -56,6 +56,7 @@ public final class PolicyHttpHandler extends SimpleChannelInboundHandler<FullHtt
         String path = pathOf(request.uri());
         boolean isGet = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
         if (path.equals(DECISIONS_PATH) && request.method().equals(HttpMethod.POST)) {
+            counters.batchCallers.add(ctx.channel().remoteAddress());
             answer(ctx, sequence, decideBatch(request), behaviour.latencyMs());
         } else if (path.equals(compatPath)) {
             answer(ctx, sequence, decideCompat(request), behaviour.latencyMs());

@@ -1,0 +1,78 @@
+package dev.arbiter.appliance.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.arbiter.appliance.support.RawHttp;
+import dev.arbiter.appliance.support.RunningAppliance;
+import dev.arbiter.tools.policy.Options;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Both shapes of the policy path ({@code policy.hand-off}) with two event loops: every decision
+ * reaches the request it was made for, on the loop that owns it, and calls stay batched.
+ */
+class PolicyHandOffTest {
+
+    private static final String RULES = """
+            rules:
+              - name: to-other
+                match: {path-prefix: /other}
+                forward: {pool: other-pool}
+            no-match: {default: true}
+            """;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"loop", "ring"})
+    void decisionsShouldReachTheirOwnRequestsOnEveryLoopAndShareCalls(String handOff) throws Exception {
+        try (PolicyFixture f = new PolicyFixture(RULES, Options.defaults().withLatencyMs(5))) {
+            f.app = RunningAppliance.start(f.config("group: g\ndeadline: 5s", "", "native")
+                    .runtime("event-loop-cores: [0, 1]\npin-threads: false\ntimer-resolution: 5ms\n")
+                    .policy("hand-off: " + handOff + "\nmax-batch: 64\ngroups:\n  - name: g\n    servers: ["
+                            + f.policy.address().getAddress().getHostAddress() + ":" + f.policy.port() + "]\n"
+                            + "    connections-per-server: 1\n    health-check: {interval: 1h}\n"));
+            int clients = 24;
+            int perClient = 30;
+            CountDownLatch done = new CountDownLatch(clients);
+            ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < clients; t++) {
+                Thread th = new Thread(() -> {
+                    try (RawHttp c = f.app.connect()) {
+                        for (int i = 0; i < perClient; i++) {
+                            boolean other = i % 2 == 0;
+                            RawHttp.Response r = c.get((other ? "/other/" : "/main/") + i);
+                            String backend = r.header("x-backend");
+                            boolean right = other ? "other".equals(backend)
+                                    : "main-1".equals(backend) || "main-2".equals(backend);
+                            if (r.status != 200 || r.header("x-policy-fallback") != null || !right) {
+                                problems.add(r.status + " " + r.header("x-policy-fallback") + " from " + backend
+                                        + " for request " + i);
+                            }
+                        }
+                    } catch (Exception e) {
+                        problems.add(e.toString());
+                    } finally {
+                        done.countDown();
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+            assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(problems).isEmpty();
+            long requests = f.policy.stats().requests();
+            assertThat(requests).isEqualTo((long) clients * perClient);
+            assertThat(f.policy.stats().batches()).as("calls for " + requests + " requests").isLessThan(requests / 4);
+            // One connection per server: the loop hand-off has one per event loop (both loops had
+            // clients), the ring's policy I/O thread one in all.
+            assertThat(f.policy.batchConnections()).isEqualTo(handOff.equals("loop") ? 2 : 1);
+            assertThat(f.app.metric("arbiter_policy_fallbacks_total{service=\"svc\"}")).isZero();
+        }
+    }
+}
