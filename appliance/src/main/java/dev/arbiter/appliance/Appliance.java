@@ -5,6 +5,7 @@ import dev.arbiter.appliance.config.ApplianceConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.ListenerConfig;
 import dev.arbiter.appliance.config.ConfigException;
 import dev.arbiter.appliance.config.ConfigLoader;
+import dev.arbiter.appliance.config.Transport;
 import dev.arbiter.appliance.exchange.ApplianceState;
 import dev.arbiter.appliance.exchange.ClientChannelInitializer;
 import dev.arbiter.appliance.exchange.LoopContext;
@@ -64,6 +65,10 @@ public final class Appliance implements AutoCloseable {
     private Appliance(ApplianceConfig config, Path configFile) throws InterruptedException {
         this.configFile = configFile;
         TransportSupport transport = TransportSupport.resolve(config.runtime().transport());
+        if (config.runtime().busyPollMicros() > 0 && transport.transport() != Transport.EPOLL) {
+            LOG.warning("busy-poll-us applies to transport epoll only; " + transport.transport().name().toLowerCase()
+                    + " ignores it (the kernel's net.core.busy_poll/busy_read sysctls still apply)");
+        }
         this.loops = new EventLoops(config.runtime(), transport);
         int n = loops.loops().size();
         this.policy = new PolicyStage(config.policy(), transport, n, i -> loops.loops().get(i));

@@ -23,8 +23,9 @@ import java.util.logging.Logger;
 /**
  * The chosen I/O layer: its event-loop factory and channel classes, resolved once at start.
  *
- * <p>Asking for epoll or io_uring where the kernel or the native library does not allow it falls
- * back to NIO with a warning, so the appliance still serves; the warning names the cause.
+ * <p>Asking for io_uring or epoll where the kernel or the native library does not allow it falls
+ * back (io_uring to epoll, epoll to NIO) with a warning, so the appliance still serves; the warning
+ * names the cause.
  *
  * @param transport           what is actually in use
  * @param ioHandlerFactory    event-loop I/O handler for that transport
@@ -38,18 +39,20 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
     private static final Logger LOG = Logger.getLogger(TransportSupport.class.getName());
 
     public static TransportSupport resolve(Transport wanted) {
+        if (wanted == Transport.IO_URING) {
+            if (IoUring.isAvailable()) {
+                return new TransportSupport(Transport.IO_URING, IoUringIoHandler.newFactory(),
+                        IoUringServerSocketChannel.class, IoUringSocketChannel.class);
+            }
+            LOG.warning("transport io_uring is not available (" + IoUring.unavailabilityCause() + "); using epoll");
+            wanted = Transport.EPOLL;
+        }
         if (wanted == Transport.EPOLL) {
             if (Epoll.isAvailable()) {
                 return new TransportSupport(Transport.EPOLL, EpollIoHandler.newFactory(),
                         EpollServerSocketChannel.class, EpollSocketChannel.class);
             }
             LOG.warning("transport epoll is not available (" + Epoll.unavailabilityCause() + "); using nio");
-        } else if (wanted == Transport.IO_URING) {
-            if (IoUring.isAvailable()) {
-                return new TransportSupport(Transport.IO_URING, IoUringIoHandler.newFactory(),
-                        IoUringServerSocketChannel.class, IoUringSocketChannel.class);
-            }
-            LOG.warning("transport io_uring is not available (" + IoUring.unavailabilityCause() + "); using nio");
         }
         return new TransportSupport(Transport.NIO, NioIoHandler.newFactory(),
                 NioServerSocketChannel.class, NioSocketChannel.class);

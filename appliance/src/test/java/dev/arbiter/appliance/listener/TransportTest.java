@@ -43,7 +43,7 @@ class TransportTest {
         assumeTrue(Epoll.isAvailable(), "epoll unavailable");
         try (DemoBackend b = DemoBackend.start("b");
              RunningAppliance app = RunningAppliance.start(TestConfig.create()
-                     .runtime("event-loop-cores: [0]\npin-threads: false\nbusy-poll-us: 50")
+                     .runtime("event-loop-cores: [0]\npin-threads: false\ntransport: epoll\nbusy-poll-us: 50")
                      .pool("p", "", b.address()).service("p"));
              RawHttp c = app.connect()) {
             assertThat(c.get("/busy").text()).contains("uri=/busy");
