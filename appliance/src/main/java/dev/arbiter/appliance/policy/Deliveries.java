@@ -10,10 +10,15 @@ import java.util.List;
  */
 final class Deliveries {
 
-    private final PolicyStage stage;
+    /** Takes one loop's (request, decision) pairs: {@link PolicyStage#deliver} in the product. */
+    interface Sink {
+        void deliver(int loop, List<Object> items);
+    }
+
+    private final Sink stage;
     private final List<List<Object>> perLoop;
 
-    Deliveries(PolicyStage stage, int loops) {
+    Deliveries(Sink stage, int loops) {
         this.stage = stage;
         this.perLoop = new ArrayList<>();
         for (int i = 0; i < loops; i++) {

@@ -17,6 +17,9 @@ final class NativeCall extends Call implements NativeCodec.Sink {
     private final boolean[] answered;
     private Deliveries out;
     private long now;
+    /** Where the next decision most likely is: servers tend to answer in request order. */
+    private int cursor;
+    private int found = -1;
 
     NativeCall(List<PendingRequest> requests, ByteBuf body, long giveUpNanos) {
         super(giveUpNanos);
@@ -60,9 +63,15 @@ final class NativeCall extends Call implements NativeCodec.Sink {
 
     @Override
     public PendingRequest pending(long id) {
-        for (int i = 0; i < requests.size(); i++) {
+        int n = requests.size();
+        for (int k = 0, i = cursor; k < n; k++, i = i + 1 == n ? 0 : i + 1) {
             if (requests.get(i).id == id) {
-                return answered[i] ? null : requests.get(i); // the first decision for an id wins
+                if (answered[i]) {
+                    return null; // the first decision for an id wins
+                }
+                found = i;
+                cursor = i + 1 == n ? 0 : i + 1;
+                return requests.get(i);
             }
         }
         return null;
@@ -70,7 +79,7 @@ final class NativeCall extends Call implements NativeCodec.Sink {
 
     @Override
     public void decided(PendingRequest request, Decision decision) {
-        answered[requests.indexOf(request)] = true;
+        answered[found >= 0 && requests.get(found) == request ? found : requests.indexOf(request)] = true;
         out.add(request, decision, now);
     }
 

@@ -28,6 +28,13 @@ public final class PendingRequest {
         return new PendingRequest(s);
     }
 
+    /** A summary as the owning loop makes it with the loop hand-off (public for benchmarks and tests). */
+    public static PendingRequest summarise(long id, int loop, ServicePolicy sp, String method, String rawHost,
+                                           String uri, InetSocketAddress client, int localPort, HttpHeaders headers,
+                                           long nowNanos) {
+        return new PendingRequest(id, loop, sp, method, rawHost, uri, client, localPort, headers, null, nowNanos);
+    }
+
     /** Loop hand-off: the owning loop summarises the request itself. */
     PendingRequest(long id, int loop, ServicePolicy sp, String method, String rawHost, String uri,
                    InetSocketAddress client, int localPort, HttpHeaders headers, Backend shadowBackend,

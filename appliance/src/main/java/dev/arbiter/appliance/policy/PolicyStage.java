@@ -114,7 +114,7 @@ public final class PolicyStage implements AutoCloseable {
             this.loopDeliveries = new Deliveries[loopCount];
             this.loopTemplates = new Bootstrap[loopCount];
             for (int i = 0; i < loopCount; i++) {
-                loopDeliveries[i] = new Deliveries(this, loopCount);
+                loopDeliveries[i] = new Deliveries(this::deliver, loopCount);
                 loopTemplates[i] = base.clone(eventLoops.apply(i));
             }
             return;
@@ -140,7 +140,7 @@ public final class PolicyStage implements AutoCloseable {
                 transport.ioHandlerFactory());
         this.io = ioGroup.next();
         this.template = base.clone(io);
-        this.deliveries = new Deliveries(this, loopCount);
+        this.deliveries = new Deliveries(this::deliver, loopCount);
     }
 
     private static WaitStrategy waitStrategy(PolicyConfig c) {

@@ -5,8 +5,10 @@ import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.YieldingWaitStrategy;
+import dev.arbiter.appliance.policy.PendingRequest;
 import dev.arbiter.appliance.policy.SummarySlot;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,13 +25,20 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * An event loop writing a request summary into the hand-off ring and a consumer taking it off
- * (the batcher's first step: read, then clear the slot), against the baseline twin: a summary
- * object per request through an {@link ArrayBlockingQueue}.
+ * The two hand-offs of a request summary ({@code policy.hand-off}), against a baseline twin.
  *
- * <p>The ring is the product's path ({@link SummarySlot#fill}, {@code tryNext}/{@code publish});
- * with {@code -prof gc} it should show 0 B/op, since slots are preallocated and the summary holds
- * only references. The baseline allocates its summary and the queue's lock nodes.
+ * <ul>
+ *   <li>{@code ringPublish} ({@code hand-off: ring}): an event loop writes the summary into the
+ *       Disruptor ring and a consumer thread takes it off (the batcher's first step: read, then
+ *       clear the slot). With {@code -prof gc} it should show 0 B/op: slots are preallocated and
+ *       hold only references.
+ *   <li>{@code loopSubmit} ({@code hand-off: loop}, the default): the loop makes the
+ *       {@link PendingRequest} itself and queues it for its own next call, as
+ *       {@code PolicyGroup.submit} does; no other thread is involved. It allocates the summary
+ *       (object and header-value array), which the ring path allocates later on the batcher.
+ *   <li>{@code blockingQueueBaseline}: a summary object per request through an
+ *       {@link ArrayBlockingQueue} to a consumer thread; allocates its summary and lock nodes.
+ * </ul>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,6 +57,7 @@ public class SummaryHandOffBenchmark {
     private volatile boolean running;
     private final InetSocketAddress client = new InetSocketAddress("203.0.113.9", 51234);
     private long id;
+    private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
 
     /** The baseline's per-request summary object. */
     record Summary(long id, String method, String host, String uri, InetSocketAddress client, String[] headers) {
@@ -92,6 +102,17 @@ public class SummaryHandOffBenchmark {
                 bench.headers, null, seq);
         ring.publish(seq);
         return seq;
+    }
+
+    @Benchmark
+    public int loopSubmit() {
+        waiting.addLast(PendingRequest.summarise(id++, 0, bench.policy, "GET", "shop.example.com", "/cart?sid=abc",
+                client, 8080, bench.headers, id));
+        int n = waiting.size();
+        if (n == 16) {
+            waiting.clear(); // a call takes what waited
+        }
+        return n;
     }
 
     @Benchmark

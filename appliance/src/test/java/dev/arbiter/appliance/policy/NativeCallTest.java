@@ -1,0 +1,131 @@
+package dev.arbiter.appliance.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.arbiter.appliance.config.ApplianceConfig;
+import dev.arbiter.appliance.config.ConfigLoader;
+import dev.arbiter.appliance.config.Transport;
+import dev.arbiter.appliance.listener.TransportSupport;
+import dev.arbiter.appliance.route.RoutingTable;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A native call's answer matched to its requests by id, whatever order the server answers in. */
+class NativeCallTest {
+
+    private static final String YAML = """
+            runtime: {event-loop-cores: [0], pin-threads: false}
+            listeners: [{name: web, port: 0}]
+            virtual-services:
+              - {name: shop, pool: p, policy: {group: g}}
+            pools:
+              - {name: p, backends: [127.0.0.1:9]}
+            policy:
+              hand-off: ring
+              groups:
+                - {name: g, servers: [127.0.0.1:9], health-check: {interval: 1h}}
+            """;
+
+    private PolicyStage stage;
+    private ServicePolicy policy;
+    private final Map<Long, List<Decision>> delivered = new LinkedHashMap<>();
+    private Deliveries out;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ApplianceConfig config = ConfigLoader.parse(YAML, "t.yaml");
+        RoutingTable table = RoutingTable.build(config, null, 1);
+        stage = new PolicyStage(config.policy(), TransportSupport.resolve(Transport.NIO), 1);
+        stage.attach(table);
+        policy = table.services().get(0).policy();
+        out = new Deliveries((loop, items) -> {
+            for (int i = 0; i < items.size(); i += 2) {
+                PendingRequest p = (PendingRequest) items.get(i);
+                delivered.computeIfAbsent(p.id, k -> new ArrayList<>()).add((Decision) items.get(i + 1));
+            }
+        }, 1);
+    }
+
+    @AfterEach
+    void tearDown() {
+        stage.close();
+    }
+
+    private NativeCall call(long... ids) {
+        List<PendingRequest> batch = new ArrayList<>();
+        for (long id : ids) {
+            batch.add(PendingRequest.summarise(id, 0, policy, "GET", "shop", "/r" + id,
+                    new InetSocketAddress("127.0.0.1", 40000), 80, new DefaultHttpHeaders(), 0));
+        }
+        return new NativeCall(batch, Unpooled.buffer(), Long.MAX_VALUE);
+    }
+
+    private static FullHttpResponse answer(String json) {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldMatchDecisionsAnsweredInAnyOrderAndKeepTheFirstOfDuplicates() {
+        NativeCall c = call(1, 2, 3, 4, 5);
+        FullHttpResponse r = answer("""
+                {"decisions":[
+                  {"id":4,"action":"respond","status":404},
+                  {"id":2,"action":"default"},
+                  {"id":99,"action":"respond","status":500},
+                  {"id":5,"action":"forward","pool":"p"},
+                  {"id":2,"action":"respond","status":403},
+                  {"id":1,"action":"respond","status":401}
+                ]}""");
+        try {
+            assertThat(c.complete(r, out, System.nanoTime())).isNull();
+        } finally {
+            r.release();
+        }
+        out.flush();
+        assertThat(delivered).containsOnlyKeys(1L, 2L, 3L, 4L, 5L);
+        delivered.values().forEach(list -> assertThat(list).hasSize(1));
+        assertThat(delivered.get(1L).get(0).status()).isEqualTo(401);
+        assertThat(delivered.get(2L).get(0).action()).isEqualTo(Decision.Action.DEFAULT);
+        assertThat(delivered.get(3L).get(0).failure()).isEqualTo(FailureReason.MISSING_DECISION.token());
+        assertThat(delivered.get(4L).get(0).status()).isEqualTo(404);
+        assertThat(delivered.get(5L).get(0).pool()).isEqualTo("p");
+    }
+
+    @Test
+    void shouldMatchALargeBatchAnsweredInOrder() {
+        long[] ids = new long[2048];
+        StringBuilder json = new StringBuilder("{\"decisions\":[");
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 1000 + i;
+            json.append(i == 0 ? "" : ",").append("{\"id\":").append(ids[i]).append(",\"action\":\"respond\",\"status\":")
+                    .append(400 + i % 100).append('}');
+        }
+        NativeCall c = call(ids);
+        FullHttpResponse r = answer(json.append("]}").toString());
+        try {
+            assertThat(c.complete(r, out, System.nanoTime())).isNull();
+        } finally {
+            r.release();
+        }
+        out.flush();
+        assertThat(delivered).hasSize(ids.length);
+        for (int i = 0; i < ids.length; i++) {
+            assertThat(delivered.get(ids[i])).hasSize(1);
+            assertThat(delivered.get(ids[i]).get(0).status()).isEqualTo(400 + i % 100);
+        }
+    }
+}
