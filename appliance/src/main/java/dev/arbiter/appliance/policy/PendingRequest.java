@@ -6,57 +6,52 @@ import java.net.InetSocketAddress;
 
 /**
  * A request summary waiting in a policy call for its decision: copied off the ring by the
- * batcher, or made by the owning loop itself when calls are made on the loop. It carries what
- * the owning loop needs to file the decision in its cache even after the request itself has
- * moved on (deadline passed, client gone).
+ * batcher, or written by the owning loop itself with the loop hand-off. It carries what the
+ * owning loop needs to file the decision in its cache even after the request itself has moved
+ * on (deadline passed, client gone).
+ *
+ * <p>With the loop hand-off the summaries are recycled: each loop keeps a free list
+ * ({@link LoopPolicy#obtain}), a summary is written in place, and it returns to the list once its
+ * decision (or failure) has been delivered, which happens exactly once. So summarising a request
+ * allocates nothing once the list has warmed up.
  */
 public final class PendingRequest {
-    final long id;
-    final int loop;
-    final ServicePolicy policy;
-    final String method;
-    final String rawHost;
-    final String uri;
-    final InetSocketAddress client;
-    final int localPort;
-    final String[] headerValues;
-    final long publishNanos;
-    final Backend shadowBackend;
+    long id;
+    int loop;
+    ServicePolicy policy;
+    String method;
+    String rawHost;
+    String uri;
+    InetSocketAddress client;
+    int localPort;
+    String[] headerValues;
+    long publishNanos;
+    Backend shadowBackend;
+    /** Whether it belongs to a loop's free list (loop hand-off) rather than to the garbage collector. */
+    final boolean pooled;
+    /** On the free list: not to be delivered (a second delivery would be a bug, and is refused). */
+    boolean free;
 
     /** A summary as the batcher copies it off the ring (public for benchmarks and tests). */
     public static PendingRequest of(SummarySlot s) {
         return new PendingRequest(s);
     }
 
-    /** A summary as the owning loop makes it with the loop hand-off (public for benchmarks and tests). */
+    /** A fresh, unpooled summary as the owning loop writes it with the loop hand-off (benchmarks and tests). */
     public static PendingRequest summarise(long id, int loop, ServicePolicy sp, String method, String rawHost,
                                            String uri, InetSocketAddress client, int localPort, HttpHeaders headers,
                                            long nowNanos) {
-        return new PendingRequest(id, loop, sp, method, rawHost, uri, client, localPort, headers, null, nowNanos);
+        PendingRequest p = new PendingRequest(false);
+        p.fill(id, loop, sp, method, rawHost, uri, client, localPort, headers, null, nowNanos);
+        return p;
     }
 
-    /** Loop hand-off: the owning loop summarises the request itself. */
-    PendingRequest(long id, int loop, ServicePolicy sp, String method, String rawHost, String uri,
-                   InetSocketAddress client, int localPort, HttpHeaders headers, Backend shadowBackend,
-                   long publishNanos) {
-        this.id = id;
-        this.loop = loop;
-        this.policy = sp;
-        this.method = method;
-        this.rawHost = rawHost;
-        this.uri = uri;
-        this.client = client;
-        this.localPort = localPort;
-        int n = sp.headerCount();
-        this.headerValues = new String[n];
-        for (int i = 0; i < n; i++) {
-            headerValues[i] = headers.get(sp.headerKey(i));
-        }
-        this.publishNanos = publishNanos;
-        this.shadowBackend = shadowBackend;
+    PendingRequest(boolean pooled) {
+        this.pooled = pooled;
     }
 
     PendingRequest(SummarySlot s) {
+        this.pooled = false;
         this.id = s.id;
         this.loop = s.loop;
         this.policy = s.policy;
@@ -70,5 +65,42 @@ public final class PendingRequest {
         System.arraycopy(s.headerValues, 0, headerValues, 0, n);
         this.publishNanos = s.publishNanos;
         this.shadowBackend = s.shadowBackend;
+    }
+
+    /** Loop hand-off: writes one request's summary in place; stores references only. */
+    void fill(long id, int loop, ServicePolicy sp, String method, String rawHost, String uri,
+              InetSocketAddress client, int localPort, HttpHeaders headers, Backend shadowBackend, long publishNanos) {
+        this.id = id;
+        this.loop = loop;
+        this.policy = sp;
+        this.method = method;
+        this.rawHost = rawHost;
+        this.uri = uri;
+        this.client = client;
+        this.localPort = localPort;
+        this.shadowBackend = shadowBackend;
+        this.publishNanos = publishNanos;
+        int n = sp.headerCount();
+        if (headerValues == null || headerValues.length != n) {
+            headerValues = new String[n]; // the cache keys on the array's length: exactly one per listed header
+        }
+        for (int i = 0; i < n; i++) {
+            headerValues[i] = headers.get(sp.headerKey(i));
+        }
+        this.free = false;
+    }
+
+    /** Drops the references, so a summary on the free list keeps no request alive. */
+    void clear() {
+        policy = null;
+        method = null;
+        rawHost = null;
+        uri = null;
+        client = null;
+        shadowBackend = null;
+        if (headerValues != null) {
+            java.util.Arrays.fill(headerValues, null);
+        }
+        free = true;
     }
 }

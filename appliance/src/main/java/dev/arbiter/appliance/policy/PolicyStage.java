@@ -235,8 +235,9 @@ public final class PolicyStage implements AutoCloseable {
 
     /**
      * Event loop: hands the summary of a request to the policy path. With the ring hand-off it
-     * is written into the next free slot and published, allocating nothing; with the loop
-     * hand-off it waits in the loop's own instance of the group for the next call.
+     * is written into the next free slot and published; with the loop hand-off it is written
+     * into a recycled summary that waits in the loop's own instance of the group for the next
+     * call. Neither allocates.
      *
      * @return false when the ring or the group's queue is full (the request fails with {@code overload})
      */
@@ -244,8 +245,14 @@ public final class PolicyStage implements AutoCloseable {
                            InetSocketAddress client, int localPort, HttpHeaders headers, Backend shadowBackend,
                            long nowNanos) {
         if (onLoops) {
-            return sp.group(loop).submit(new PendingRequest(id, loop, sp, method, rawHost, uri, client, localPort,
-                    headers, shadowBackend, nowNanos));
+            LoopPolicy lp = loopPolicies.apply(loop);
+            PendingRequest p = lp.summarise(id, sp, method, rawHost, uri, client, localPort, headers, shadowBackend,
+                    nowNanos);
+            if (sp.group(loop).submit(p)) {
+                return true;
+            }
+            lp.recycle(p);
+            return false;
         }
         long seq;
         try {

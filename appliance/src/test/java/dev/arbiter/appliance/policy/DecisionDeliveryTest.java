@@ -23,8 +23,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A native call's answer matched to its requests by id, whatever order the server answers in. */
-class NativeCallTest {
+/**
+ * Decisions reaching their requests: a native call's answer matched by id whatever order the
+ * server answers in, and a loop delivering each decision once and recycling its summary.
+ */
+class DecisionDeliveryTest {
 
     private static final String YAML = """
             runtime: {event-loop-cores: [0], pin-threads: false}
@@ -103,6 +106,25 @@ class NativeCallTest {
         assertThat(delivered.get(3L).get(0).failure()).isEqualTo(FailureReason.MISSING_DECISION.token());
         assertThat(delivered.get(4L).get(0).status()).isEqualTo(404);
         assertThat(delivered.get(5L).get(0).pool()).isEqualTo("p");
+    }
+
+    @Test
+    void aLoopShouldDeliverEachDecisionOnceAndReuseTheSummaryAfterwards() {
+        LoopPolicy lp = new LoopPolicy(0, 16);
+        List<String> heard = new ArrayList<>();
+        PendingRequest p = lp.summarise(lp.nextId(), policy, "GET", "shop", "/a", new InetSocketAddress("127.0.0.1", 1),
+                80, new DefaultHttpHeaders(), null, 0);
+        long id = p.id;
+        lp.await(id, (decidedId, d) -> heard.add(decidedId + " " + d.action()));
+        List<Object> answer = List.of(p, Decision.DEFAULT);
+        lp.deliver(answer, 1);
+        lp.deliver(answer, 2); // a second delivery of the same summary must not reach anyone
+        assertThat(heard).containsExactly(id + " DEFAULT");
+        PendingRequest next = lp.summarise(lp.nextId(), policy, "GET", "shop", "/b",
+                new InetSocketAddress("127.0.0.1", 2), 80, new DefaultHttpHeaders(), null, 3);
+        assertThat(next).isSameAs(p);
+        assertThat(next.uri).isEqualTo("/b");
+        assertThat(next.id).isNotEqualTo(id);
     }
 
     @Test
