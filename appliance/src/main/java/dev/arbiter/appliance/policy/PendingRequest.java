@@ -15,18 +15,8 @@ import java.net.InetSocketAddress;
  * decision (or failure) has been delivered, which happens exactly once. So summarising a request
  * allocates nothing once the list has warmed up.
  */
-public final class PendingRequest {
-    long id;
-    int loop;
-    ServicePolicy policy;
-    String method;
-    String rawHost;
-    String uri;
-    InetSocketAddress client;
-    int localPort;
+public final class PendingRequest extends Summary {
     String[] headerValues;
-    long publishNanos;
-    Backend shadowBackend;
     /** Whether it belongs to a loop's free list (loop hand-off) rather than to the garbage collector. */
     final boolean pooled;
     /** On the free list: not to be delivered (a second delivery would be a bug, and is refused). */
@@ -52,34 +42,16 @@ public final class PendingRequest {
 
     PendingRequest(SummarySlot s) {
         this.pooled = false;
-        this.id = s.id;
-        this.loop = s.loop;
-        this.policy = s.policy;
-        this.method = s.method;
-        this.rawHost = s.rawHost;
-        this.uri = s.uri;
-        this.client = s.client;
-        this.localPort = s.localPort;
+        set(s.id, s.loop, s.policy, s.method, s.rawHost, s.uri, s.client, s.localPort, s.shadowBackend, s.publishNanos);
         int n = s.policy.headerCount();
         this.headerValues = new String[n];
         System.arraycopy(s.headerValues, 0, headerValues, 0, n);
-        this.publishNanos = s.publishNanos;
-        this.shadowBackend = s.shadowBackend;
     }
 
     /** Loop hand-off: writes one request's summary in place; stores references only. */
     void fill(long id, int loop, ServicePolicy sp, String method, String rawHost, String uri,
               InetSocketAddress client, int localPort, HttpHeaders headers, Backend shadowBackend, long publishNanos) {
-        this.id = id;
-        this.loop = loop;
-        this.policy = sp;
-        this.method = method;
-        this.rawHost = rawHost;
-        this.uri = uri;
-        this.client = client;
-        this.localPort = localPort;
-        this.shadowBackend = shadowBackend;
-        this.publishNanos = publishNanos;
+        set(id, loop, sp, method, rawHost, uri, client, localPort, shadowBackend, publishNanos);
         int n = sp.headerCount();
         if (headerValues == null || headerValues.length != n) {
             headerValues = new String[n]; // the cache keys on the array's length: exactly one per listed header
@@ -91,13 +63,9 @@ public final class PendingRequest {
     }
 
     /** Drops the references, so a summary on the free list keeps no request alive. */
+    @Override
     void clear() {
-        policy = null;
-        method = null;
-        rawHost = null;
-        uri = null;
-        client = null;
-        shadowBackend = null;
+        super.clear();
         if (headerValues != null) {
             java.util.Arrays.fill(headerValues, null);
         }

@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
  * immutable values are stored (the request's strings, the client address), so writing a
  * summary allocates nothing.
  */
-public final class SummarySlot {
+public final class SummarySlot extends Summary {
 
     /** Fills each ring slot once, when the ring is made. */
     public static final com.lmax.disruptor.EventFactory<SummarySlot> FACTORY = SummarySlot::new;
@@ -17,45 +17,22 @@ public final class SummarySlot {
     /** Most headers a virtual service may list for its summaries. */
     public static final int MAX_HEADERS = 32;
 
-    long id;
-    int loop;
-    ServicePolicy policy;
-    String method;
-    String rawHost;
-    String uri;
-    InetSocketAddress client;
-    int localPort;
     final String[] headerValues = new String[MAX_HEADERS];
-    long publishNanos;
-    Backend shadowBackend;
 
     /** Writes one request's summary; stores references only, allocates nothing. */
     public void fill(long id, int loop, ServicePolicy sp, String method, String rawHost, String uri,
                      InetSocketAddress client, int localPort, io.netty.handler.codec.http.HttpHeaders headers,
                      Backend shadowBackend, long publishNanos) {
-        this.id = id;
-        this.loop = loop;
-        this.policy = sp;
-        this.method = method;
-        this.rawHost = rawHost;
-        this.uri = uri;
-        this.client = client;
-        this.localPort = localPort;
-        this.shadowBackend = shadowBackend;
-        this.publishNanos = publishNanos;
+        set(id, loop, sp, method, rawHost, uri, client, localPort, shadowBackend, publishNanos);
         for (int i = 0; i < sp.headerCount(); i++) {
             headerValues[i] = headers.get(sp.headerKey(i));
         }
     }
 
     /** Drops the references once the batcher has copied the summary out. */
+    @Override
     public void clear() {
-        policy = null;
-        method = null;
-        rawHost = null;
-        uri = null;
-        client = null;
-        shadowBackend = null;
+        super.clear();
         for (int i = 0; i < headerValues.length && headerValues[i] != null; i++) {
             headerValues[i] = null;
         }

@@ -2,13 +2,10 @@ package dev.arbiter.appliance.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.arbiter.appliance.support.ConcurrentClients;
 import dev.arbiter.appliance.support.RawHttp;
 import dev.arbiter.tools.policy.Options;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PolicyBatchingAndCacheTest {
@@ -21,28 +18,11 @@ class PolicyBatchingAndCacheTest {
                 Options.defaults().withLatencyMs(5))) {
             int clients = 48;
             int perClient = 40;
-            CountDownLatch done = new CountDownLatch(clients);
-            ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < clients; t++) {
-                Thread th = new Thread(() -> {
-                    try (RawHttp c = f.app.connect()) {
-                        for (int i = 0; i < perClient; i++) {
-                            RawHttp.Response r = c.get("/b" + i);
-                            if (r.status != 200 || r.header("x-policy-fallback") != null) {
-                                problems.add(r.status + " " + r.header("x-policy-fallback"));
-                            }
-                        }
-                    } catch (Exception e) {
-                        problems.add(e.toString());
-                    } finally {
-                        done.countDown();
-                    }
-                });
-                th.start();
-                threads.add(th);
-            }
-            assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+            List<String> problems = ConcurrentClients.run(f.app, clients, perClient, (c, i) -> {
+                RawHttp.Response r = c.get("/b" + i);
+                return r.status != 200 || r.header("x-policy-fallback") != null
+                        ? r.status + " " + r.header("x-policy-fallback") : null;
+            });
             assertThat(problems).isEmpty();
             long requests = f.policy.stats().requests();
             long calls = f.policy.stats().batches();

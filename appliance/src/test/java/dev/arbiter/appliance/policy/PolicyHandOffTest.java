@@ -2,14 +2,11 @@ package dev.arbiter.appliance.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.arbiter.appliance.support.ConcurrentClients;
 import dev.arbiter.appliance.support.RawHttp;
 import dev.arbiter.appliance.support.RunningAppliance;
 import dev.arbiter.tools.policy.Options;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,33 +35,14 @@ class PolicyHandOffTest {
                             + "    connections-per-server: 1\n    health-check: {interval: 1h}\n"));
             int clients = 24;
             int perClient = 30;
-            CountDownLatch done = new CountDownLatch(clients);
-            ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < clients; t++) {
-                Thread th = new Thread(() -> {
-                    try (RawHttp c = f.app.connect()) {
-                        for (int i = 0; i < perClient; i++) {
-                            boolean other = i % 2 == 0;
-                            RawHttp.Response r = c.get((other ? "/other/" : "/main/") + i);
-                            String backend = r.header("x-backend");
-                            boolean right = other ? "other".equals(backend)
-                                    : "main-1".equals(backend) || "main-2".equals(backend);
-                            if (r.status != 200 || r.header("x-policy-fallback") != null || !right) {
-                                problems.add(r.status + " " + r.header("x-policy-fallback") + " from " + backend
-                                        + " for request " + i);
-                            }
-                        }
-                    } catch (Exception e) {
-                        problems.add(e.toString());
-                    } finally {
-                        done.countDown();
-                    }
-                });
-                th.start();
-                threads.add(th);
-            }
-            assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+            List<String> problems = ConcurrentClients.run(f.app, clients, perClient, (c, i) -> {
+                boolean other = i % 2 == 0;
+                RawHttp.Response r = c.get((other ? "/other/" : "/main/") + i);
+                String backend = r.header("x-backend");
+                boolean right = other ? "other".equals(backend) : "main-1".equals(backend) || "main-2".equals(backend);
+                return r.status != 200 || r.header("x-policy-fallback") != null || !right
+                        ? r.status + " " + r.header("x-policy-fallback") + " from " + backend + " for request " + i : null;
+            });
             assertThat(problems).isEmpty();
             long requests = f.policy.stats().requests();
             assertThat(requests).isEqualTo((long) clients * perClient);
