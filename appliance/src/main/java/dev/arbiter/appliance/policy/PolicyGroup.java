@@ -74,6 +74,9 @@ public final class PolicyGroup {
                 s.warmUp();
             }
             tasks.add(io.scheduleAtFixedRate(this::checkOverdue, 5, 5, TimeUnit.MILLISECONDS));
+            if (siblings[0] != this) {
+                return; // the first loop's instance checks health for all of them
+            }
             tasks.add(io.scheduleAtFixedRate(() -> {
                 for (PolicyServerLink s : servers) {
                     s.probeHealth(template);
@@ -105,12 +108,15 @@ public final class PolicyGroup {
     /** The instances of this group on the other event loops (loop hand-off), this one included. */
     void siblings(PolicyGroup[] all) {
         this.siblings = all;
+        for (int i = 0; i < servers.length; i++) {
+            servers[i].healthFrom(all[0].servers[i]);
+        }
     }
 
     /**
      * For metrics: each server's address, health and breaker state (0 closed, 1 open, 2 half-open).
-     * With one instance per loop a server is up only if every loop sees it up, and its breaker shows
-     * the most open state of any loop.
+     * With one instance per loop, health is checked once for all of them (by the first loop's) and
+     * the breaker shows the most open state of any loop.
      */
     public List<String[]> serverStates() {
         List<String[]> out = new ArrayList<>();

@@ -51,6 +51,8 @@ final class PolicyServerLink {
     private long openedAtNanos;
     private boolean probeInFlight;
     private volatile boolean healthy = true;
+    /** Whose health checks count: this link's own, or (loop hand-off) the first loop's link to the same server. */
+    private PolicyServerLink prober = this;
     private int healthFailures;
     private boolean healthInFlight;
 
@@ -76,7 +78,12 @@ final class PolicyServerLink {
     }
 
     boolean healthy() {
-        return healthy;
+        return prober.healthy;
+    }
+
+    /** Loop hand-off: take health from {@code first}, which probes for every loop's link to the server. */
+    void healthFrom(PolicyServerLink first) {
+        this.prober = first;
     }
 
     int breakerState() {
@@ -85,7 +92,7 @@ final class PolicyServerLink {
 
     /** Whether a call may go to this server now; moves OPEN to HALF_OPEN when the pause is over. */
     boolean accepts(long nowNanos) {
-        if (!healthy) {
+        if (!prober.healthy) {
             return false;
         }
         if (breaker == OPEN && nowNanos - openedAtNanos >= config.breakerOpenMillis() * 1_000_000L) {

@@ -7,6 +7,7 @@ import dev.arbiter.appliance.support.RawHttp;
 import dev.arbiter.appliance.support.RunningAppliance;
 import dev.arbiter.tools.policy.Options;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -51,6 +52,25 @@ class PolicyHandOffTest {
             // clients), the ring's policy I/O thread one in all.
             assertThat(f.policy.batchConnections()).isEqualTo(handOff.equals("loop") ? 2 : 1);
             assertThat(f.app.metric("arbiter_policy_fallbacks_total{service=\"svc\"}")).isZero();
+        }
+    }
+
+    @Test
+    void healthShouldBeCheckedOncePerServerNotOncePerLoop() throws Exception {
+        try (PolicyFixture f = new PolicyFixture(RULES, Options.defaults())) {
+            f.app = RunningAppliance.start(f.config("group: g\ndeadline: 5s", "", "native")
+                    .runtime("event-loop-cores: [0, 1, 2, 3]\npin-threads: false\ntimer-resolution: 5ms\n")
+                    .policy("hand-off: loop\ngroups:\n  - name: g\n    servers: ["
+                            + f.policy.address().getAddress().getHostAddress() + ":" + f.policy.port() + "]\n"
+                            + "    health-check: {interval: 100ms}\n"));
+            long before = f.policy.stats().healthChecks();
+            Thread.sleep(2000);
+            long checks = f.policy.stats().healthChecks() - before;
+            // Scheduled at a fixed rate, one prober makes at most 21 checks in 2 s; one per loop would make about 80.
+            assertThat(checks).isBetween(1L, 25L);
+            try (RawHttp c = f.app.connect()) {
+                assertThat(c.get("/other/x").header("x-backend")).isEqualTo("other");
+            }
         }
     }
 }
