@@ -22,12 +22,29 @@ part_by_name() {
 }
 slot_part() { part_by_name "arbiter-$(echo "$1" | tr AB ab)"; }
 
+# Mounting the ESP, reading or writing grubenv and unmounting happen under one lock:
+# arbiter-upgrade (status, upgrade, cancel) and arbiter-boot-check may run at the same time, and
+# one must never unmount the ESP under the other (the other's grubenv write would then miss it).
+ESP_LOCK=/run/arbiter-esp.lock
 mount_esp() {
+    if [ -z "${ESP_LOCKED:-}" ]; then
+        exec 9>"$ESP_LOCK" || return 1
+        flock -w 60 9 || { echo "could not lock $ESP_LOCK within 60 s" >&2; return 1; }
+        ESP_LOCKED=1
+    fi
     mountpoint -q "$ESP_MNT" && return 0
     mkdir -p "$ESP_MNT"
     mount -t vfat -o umask=0077 "$(part_by_name arbiter-esp)" "$ESP_MNT"
 }
-umount_esp() { sync; umount "$ESP_MNT" 2>/dev/null || true; }
+umount_esp() {
+    sync
+    umount "$ESP_MNT" 2>/dev/null || true
+    if [ -n "${ESP_LOCKED:-}" ]; then
+        flock -u 9
+        exec 9>&-
+        ESP_LOCKED=
+    fi
+}
 
 # Prints the value of one grubenv variable (ESP must be mounted).
 env_get() { sed -n "s/^$1=//p" "$GRUBENV" | head -n1; }
@@ -46,7 +63,11 @@ env_set() {
     [ ${#body} -le 1024 ] || { echo "grubenv would exceed 1024 bytes" >&2; return 1; }
     tmp=$(mktemp)
     { printf '%s' "$body"; head -c $((1024 - ${#body})) /dev/zero | tr '\0' '#'; } > "$tmp"
-    dd if="$tmp" of="$GRUBENV" conv=notrunc,fsync status=none
+    if ! dd if="$tmp" of="$GRUBENV" conv=notrunc,fsync status=none; then
+        rm -f "$tmp"
+        echo "could not write $GRUBENV" >&2
+        return 1
+    fi
     rm -f "$tmp"
 }
 
