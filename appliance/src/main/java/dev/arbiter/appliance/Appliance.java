@@ -82,7 +82,7 @@ public final class Appliance implements AutoCloseable {
             LoopContext c = contexts[i];
             c.eventLoop().submit(c::start).sync();
         }
-        policy.start(i -> contexts[i].eventLoop(), i -> contexts[i].policy());
+        policy.start(i -> contexts[i].policy());
         this.controlGroup = new MultiThreadIoEventLoopGroup(1,
                 new io.netty.util.concurrent.DefaultThreadFactory("arbiter-control"), transport.ioHandlerFactory());
         this.control = controlGroup.next();

@@ -77,24 +77,25 @@ public final class PolicyStage implements AutoCloseable {
     private final Deliveries[] loopDeliveries;
     private final Bootstrap[] loopTemplates;
     private final int loopCount;
-    private IntFunction<EventLoop> loopExecutors;
+    private final IntFunction<EventLoop> loopExecutors;
     private IntFunction<LoopPolicy> loopPolicies;
     /** Per group name: the shared instance (ring), or one per loop (loop). */
     private final Map<String, PolicyGroup[]> groups = new ConcurrentHashMap<>();
     private final Map<String, PolicyServiceStats> serviceStats = new ConcurrentHashMap<>();
 
-    /** A stage with the ring hand-off (benchmarks and tests that drive the ring directly). */
+    /** A stage with the ring hand-off that is never started (benchmarks and tests of its parts). */
     public PolicyStage(PolicyConfig config, TransportSupport transport, int loopCount) {
         this(config, transport, loopCount, null);
     }
 
     /**
-     * @param eventLoops the event loops by index; needed for the loop hand-off, which runs policy
-     *                   connections on them
+     * @param eventLoops the event loops by index: decisions go to them, and with the loop
+     *                   hand-off they run the policy connections too
      */
     public PolicyStage(PolicyConfig config, TransportSupport transport, int loopCount, IntFunction<EventLoop> eventLoops) {
         this.config = config;
         this.loopCount = loopCount;
+        this.loopExecutors = eventLoops;
         this.onLoops = config.handOff() == HandOff.LOOP;
         if (onLoops && eventLoops == null) {
             throw new IllegalArgumentException("the loop hand-off needs the event loops");
@@ -152,9 +153,8 @@ public final class PolicyStage implements AutoCloseable {
         };
     }
 
-    /** Wires the loops' executors and policy state; then starts the batcher. */
-    public void start(IntFunction<EventLoop> executors, IntFunction<LoopPolicy> policies) {
-        this.loopExecutors = executors;
+    /** Wires the loops' policy state; then starts the batcher (ring hand-off). */
+    public void start(IntFunction<LoopPolicy> policies) {
         this.loopPolicies = policies;
         NativeCodec.warmUp();
         if (batcher != null) {
@@ -220,7 +220,7 @@ public final class PolicyStage implements AutoCloseable {
         if (onLoops) {
             all = new PolicyGroup[loopCount];
             for (int i = 0; i < loopCount; i++) {
-                all[i] = new PolicyGroup(gc, config.maxBatch(), (EventLoop) loopTemplates[i].config().group(),
+                all[i] = new PolicyGroup(gc, config.maxBatch(), loopExecutors.apply(i),
                         loopTemplates[i], maxResponse, loopDeliveries[i], stats);
             }
         } else {
