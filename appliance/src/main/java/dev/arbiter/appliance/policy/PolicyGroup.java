@@ -36,6 +36,9 @@ public final class PolicyGroup {
 
     private static final Logger LOG = Logger.getLogger(PolicyGroup.class.getName());
     private static final int MAX_WAITING = 65_536;
+    private static final long OVERDUE_TICK_MILLIS = 5;
+    /** Quiet ticks (1 s) after which the overdue check parks until the next request: an idle loop sleeps. */
+    private static final int QUIET_TICKS_BEFORE_PARKING = 200;
 
     private final PolicyGroupConfig config;
     private final int maxBatch;
@@ -49,6 +52,11 @@ public final class PolicyGroup {
     private PolicyGroup[] siblings = {this};
     private final Deliveries deliveries;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final Runnable overdueTask = this::checkOverdue;
+    /** The running overdue check, or null while parked (nothing waiting or in flight for a while). */
+    private ScheduledFuture<?> overdueCheck;
+    private int quietTicks;
+    private boolean closed;
     /** Batcher thread only: summaries of the current ring run. */
     final List<PendingRequest> run = new ArrayList<>();
 
@@ -73,7 +81,6 @@ public final class PolicyGroup {
             for (PolicyServerLink s : servers) {
                 s.warmUp();
             }
-            tasks.add(io.scheduleAtFixedRate(this::checkOverdue, 5, 5, TimeUnit.MILLISECONDS));
             if (siblings[0] != this) {
                 return; // the first loop's instance checks health for all of them
             }
@@ -147,6 +154,7 @@ public final class PolicyGroup {
             return false;
         }
         waiting.addLast(p);
+        armOverdueCheck();
         if (!pumpPending) {
             pumpPending = true;
             io.execute(pumpTask);
@@ -168,6 +176,7 @@ public final class PolicyGroup {
                 waiting.addLast(requests.get(i));
             }
         }
+        armOverdueCheck();
         deliveries.flush();
         pump();
     }
@@ -292,12 +301,39 @@ public final class PolicyGroup {
         }
     }
 
+    /**
+     * Calls past their deadline fail, waiting requests past theirs fall back, and calls go out when
+     * a breaker lets them: every {@value #OVERDUE_TICK_MILLIS} ms while there is anything waiting or
+     * in flight. After a quiet second the check parks, so an idle loop is not woken 200 times a second;
+     * the next request re-arms it.
+     */
+    private void armOverdueCheck() {
+        quietTicks = 0;
+        if (overdueCheck == null && !closed) {
+            overdueCheck = io.scheduleAtFixedRate(overdueTask, OVERDUE_TICK_MILLIS, OVERDUE_TICK_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
     private void checkOverdue() {
         long now = System.nanoTime();
+        int inFlight = 0;
         for (PolicyServerLink s : servers) {
             s.checkOverdue(now);
+            inFlight += s.outstanding();
         }
         pump();
+        if (inFlight > 0 || !waiting.isEmpty()) {
+            quietTicks = 0;
+        } else if (++quietTicks >= QUIET_TICKS_BEFORE_PARKING && overdueCheck != null) {
+            overdueCheck.cancel(false);
+            overdueCheck = null;
+        }
+    }
+
+    /** True while the overdue check runs (tests: it parks when idle, re-arms on demand). */
+    boolean overdueCheckArmed() {
+        return overdueCheck != null;
     }
 
     /** Stops probing and fails what is in flight; used when a reload drops or replaces the group. */
@@ -306,7 +342,12 @@ public final class PolicyGroup {
             return; // the loop is gone and its connections with it
         }
         io.execute(() -> {
+            closed = true;
             tasks.forEach(t -> t.cancel(false));
+            if (overdueCheck != null) {
+                overdueCheck.cancel(false);
+                overdueCheck = null;
+            }
             failWaiting(FailureReason.UNAVAILABLE);
             for (PolicyServerLink s : servers) {
                 s.close();

@@ -191,9 +191,15 @@ final class PolicyServerLink {
 
     /** Fails calls that overran their time on any connection. */
     void checkOverdue(long nowNanos) {
-        for (PolicyConnection c : new ArrayList<>(connections)) {
-            if (c.overdue(nowNanos)) {
-                c.failAll(FailureReason.TIMEOUT);
+        for (int i = 0; i < connections.size(); i++) {
+            if (connections.get(i).overdue(nowNanos)) {
+                // failing closes the connection, which leaves the list: walk a copy from here
+                for (PolicyConnection c : new ArrayList<>(connections)) {
+                    if (c.overdue(nowNanos)) {
+                        c.failAll(FailureReason.TIMEOUT);
+                    }
+                }
+                return;
             }
         }
     }

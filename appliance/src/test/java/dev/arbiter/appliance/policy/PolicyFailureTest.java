@@ -97,6 +97,43 @@ class PolicyFailureTest {
         }
     }
 
+    /**
+     * An idle loop parks its overdue check (so it is not woken 200 times a second); the next request
+     * must re-arm it, or a call that never returns would hold the group's only connection for good.
+     */
+    @Test
+    void shouldStillFailAHungCallAfterTheOverdueCheckParked() throws Exception {
+        try (PolicyFixture f = PolicyFixture.start(RULES, "group: g\ndeadline: 300ms\non-failure: fallback",
+                "connections-per-server: 1\ncircuit-breaker: {failures: 1000}", Options.defaults())) {
+            try (RawHttp c = f.app.connect()) {
+                assertThat(c.get("/warm").header("x-backend")).isEqualTo("other");
+            }
+            PolicyGroup g = f.app.appliance().policy().groups().get(0);
+            assertThat(RunningAppliance.eventually(10, () -> !armed(g))).as("parked after a quiet second").isTrue();
+
+            f.policy.failMode(FailMode.of(FailMode.Kind.HANG));
+            try (RawHttp c = f.app.connect()) {
+                assertThat(c.get("/hung").header("x-policy-fallback")).isEqualTo("timeout");
+            }
+            f.policy.failMode(FailMode.NONE);
+            // The hung call must have been failed (closing its connection) for this one to be decided.
+            try (RawHttp c = f.app.connect()) {
+                RawHttp.Response r = c.get("/after");
+                assertThat(r.header("x-policy-fallback")).isNull();
+                assertThat(r.header("x-backend")).isEqualTo("other");
+            }
+            assertThat(f.app.metric("arbiter_policy_failures_total{service=\"svc\",reason=\"timeout\"}")).isEqualTo(1);
+        }
+    }
+
+    private static boolean armed(PolicyGroup g) {
+        try {
+            return g.io().submit(g::overdueCheckArmed).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static double metricQuiet(PolicyFixture f, String sample) {
         try {
             return f.app.metric(sample);
