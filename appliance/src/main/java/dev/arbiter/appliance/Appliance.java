@@ -222,6 +222,11 @@ public final class Appliance implements AutoCloseable {
         return policy;
     }
 
+    /** Each event loop's own state, in loop order. */
+    public List<LoopContext> loopContexts() {
+        return List.of(contexts);
+    }
+
     /** Each loop's policy state (decision cache counters are read from here by /metrics). */
     public List<LoopPolicy> loopPolicies() {
         List<LoopPolicy> out = new ArrayList<>();

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Deadlines are checked by one periodic sweep per loop rather than a timer per request: a
  * sweep costs one comparison per open connection, and arming a deadline costs a field write,
- * so the request path schedules nothing. Deadlines fire within one timer resolution.
+ * so the request path schedules nothing. Deadlines fire within one timer resolution. A loop
+ * with no client connections for a second parks its sweep until the next one arrives, so an idle
+ * appliance is not woken every tick.
  */
 public final class LoopContext {
 
@@ -29,7 +31,12 @@ public final class LoopContext {
     private final List<ClientConnection> connections = new ArrayList<>();
     private final long tickMillis;
     private long nowNanos = System.nanoTime();
+    private final Runnable sweepTask = this::sweep;
+    /** The running sweep, or null while parked (no client connections for a while) or stopped. */
     private ScheduledFuture<?> sweep;
+    private final int quietSweepsBeforeParking;
+    private int quietSweeps;
+    private boolean running;
 
     public LoopContext(int index, EventLoop eventLoop, ApplianceState state, TransportSupport transport,
                        long tickMillis, PolicyStage stage) {
@@ -39,17 +46,34 @@ public final class LoopContext {
         this.eventLoop = eventLoop;
         this.state = state;
         this.tickMillis = tickMillis;
+        this.quietSweepsBeforeParking = (int) Math.max(1, 1000 / tickMillis);
         this.connector = new UpstreamConnector(eventLoop, transport, index);
     }
 
     public void start() {
-        sweep = eventLoop.scheduleAtFixedRate(this::sweep, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        running = true;
+        armSweep();
     }
 
     public void stop() {
+        running = false;
         if (sweep != null) {
             sweep.cancel(false);
+            sweep = null;
         }
+    }
+
+    private void armSweep() {
+        quietSweeps = 0;
+        if (sweep == null && running) {
+            refreshClock();
+            sweep = eventLoop.scheduleAtFixedRate(sweepTask, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** True while the deadline sweep runs (tests: it parks on an idle loop, re-arms on a connection). */
+    public boolean sweepArmed() {
+        return sweep != null;
     }
 
     public int index() {
@@ -98,6 +122,7 @@ public final class LoopContext {
     void register(ClientConnection c) {
         c.slot = connections.size();
         connections.add(c);
+        armSweep();
     }
 
     void unregister(ClientConnection c) {
@@ -127,6 +152,12 @@ public final class LoopContext {
             } else if (draining) {
                 c.onDrain();
             }
+        }
+        if (!connections.isEmpty()) {
+            quietSweeps = 0;
+        } else if (++quietSweeps >= quietSweepsBeforeParking && sweep != null) {
+            sweep.cancel(false);
+            sweep = null;
         }
     }
 }

@@ -84,6 +84,30 @@ class LimitsTest {
         }
     }
 
+    /** A loop with no connections parks its deadline sweep; the next connection must re-arm it. */
+    @Test
+    void shouldAnswer408OnALoopWhoseSweepHadParked() throws Exception {
+        try (DemoBackend b = DemoBackend.start("parked");
+             RunningAppliance quiet = RunningAppliance.start(TestConfig.create()
+                     .pool("p", "", b.address()).service("p").limits("header-timeout: 300ms\n"))) {
+            LoopContext loop = quiet.appliance().loopContexts().get(0);
+            assertThat(RunningAppliance.eventually(10, () -> !sweepArmed(loop))).as("parked while idle").isTrue();
+            try (RawHttp c = quiet.connect()) {
+                c.send("GET / HTTP/1.1\r\nHost: a\r\n");
+                assertThat(c.read().status).isEqualTo(408);
+                assertThat(c.closedByPeer()).isTrue();
+            }
+        }
+    }
+
+    private static boolean sweepArmed(LoopContext loop) {
+        try {
+            return loop.eventLoop().submit(loop::sweepArmed).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void shouldAnswer413ForDeclaredBodyOverLimit() throws Exception {
         assertThat(sendAndRead("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\n\r\n").status).isEqualTo(413);
