@@ -1,9 +1,13 @@
 package dev.arbiter.tools.policy.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +18,9 @@ import java.util.Map;
  * Reads native batch requests and writes decision batches (protocol, section 2). Lenient
  * where the protocol asks servers to be: unknown fields are ignored, and a summary lacking an
  * optional field reads as empty.
+ *
+ * <p>Both directions stream (Jackson's parser and generator, no tree): a batch is read in one
+ * pass straight into summaries, and decisions are written straight into the answer's bytes.
  */
 public final class NativeCodec {
 
@@ -21,68 +28,136 @@ public final class NativeCodec {
     private static final long MAX_ID = 1L << 53;
 
     private final ObjectMapper mapper = new ObjectMapper();
+    private final JsonFactory json = mapper.getFactory();
 
-    /** Parses a {@code POST /v1/decisions} body. */
+    /**
+     * Parses a {@code POST /v1/decisions} body. Problems are reported in this order: not JSON,
+     * not an object, an unsupported version, no {@code requests} array, then the first bad summary.
+     */
     public List<RequestSummary> readBatch(byte[] body) throws BadBatchException {
-        JsonNode root;
-        try {
-            root = mapper.readTree(body);
+        boolean versionOk = false;
+        List<RequestSummary> summaries = null;
+        String badSummary = null;
+        try (JsonParser p = json.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadBatchException("body is not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("version")) {
+                    versionOk = value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                            && p.getLongValue() == PROTOCOL_VERSION;
+                } else if (field.equals("requests") && value == JsonToken.START_ARRAY) {
+                    summaries = new ArrayList<>();
+                    badSummary = null;
+                    for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+                        String problem = readSummary(p, i, summaries);
+                        if (badSummary == null) {
+                            badSummary = problem;
+                        }
+                    }
+                } else {
+                    if (field.equals("requests")) {
+                        summaries = null;
+                    }
+                    p.skipChildren();
+                }
+            }
         } catch (JsonProcessingException e) {
             throw new BadBatchException("body is not JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
             throw new BadBatchException("body is not readable: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
-            throw new BadBatchException("body is not a JSON object");
-        }
-        JsonNode version = root.get("version");
-        if (version == null || !version.isIntegralNumber() || version.asLong() != PROTOCOL_VERSION) {
+        if (!versionOk) {
             throw new UnsupportedVersionException();
         }
-        JsonNode requests = root.get("requests");
-        if (requests == null || !requests.isArray()) {
+        if (summaries == null) {
             throw new BadBatchException("\"requests\" must be an array");
         }
-        List<RequestSummary> summaries = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            summaries.add(readSummary(requests.get(i), i));
+        if (badSummary != null) {
+            throw new BadBatchException(badSummary);
         }
         return summaries;
     }
 
-    private static RequestSummary readSummary(JsonNode node, int index) throws BadBatchException {
-        if (!node.isObject()) {
-            throw new BadBatchException("requests[" + index + "] is not an object");
+    /** Reads {@code requests[index]} (the parser is on its first token); returns what is wrong with it, or null. */
+    private static String readSummary(JsonParser p, int index, List<RequestSummary> out) throws java.io.IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return "requests[" + index + "] is not an object";
         }
-        JsonNode id = node.get("id");
-        if (id == null || !id.isIntegralNumber() || !id.canConvertToLong() || id.asLong() < 0 || id.asLong() >= MAX_ID) {
-            throw new BadBatchException("requests[" + index + "].id must be an integer in 0..2^53-1");
-        }
-        JsonNode client = node.path("client");
-        return new RequestSummary(
-            id.asLong(),
-            text(node, "service"),
-            text(node, "method"),
-            text(node, "scheme"),
-            text(node, "host"),
-            text(node, "path"),
-            text(client, "address"),
-            client.path("port").asInt(0),
-            headers(node.get("headers")));
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? value.asText() : "";
-    }
-
-    private static Map<String, String> headers(JsonNode node) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (node != null && node.isObject()) {
-            for (Map.Entry<String, JsonNode> e : node.properties()) {
-                if (e.getValue().isTextual()) {
-                    headers.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue().asText());
+        long id = -1;
+        String service = "";
+        String method = "";
+        String scheme = "";
+        String host = "";
+        String path = "";
+        String address = "";
+        int port = 0;
+        Map<String, String> headers = Map.of();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "id" -> id = value == JsonToken.VALUE_NUMBER_INT
+                        && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER ? p.getLongValue() : -1;
+                case "service" -> service = text(p, value);
+                case "method" -> method = text(p, value);
+                case "scheme" -> scheme = text(p, value);
+                case "host" -> host = text(p, value);
+                case "path" -> path = text(p, value);
+                case "client" -> {
+                    address = "";
+                    port = 0;
+                    if (value == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String clientField = p.currentName();
+                            JsonToken clientValue = p.nextToken();
+                            if (clientField.equals("address")) {
+                                address = text(p, clientValue);
+                            } else if (clientField.equals("port")) {
+                                port = p.getValueAsInt(0);
+                                p.skipChildren();
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
                 }
+                case "headers" -> headers = headers(p, value);
+                default -> p.skipChildren();
+            }
+        }
+        if (id < 0 || id >= MAX_ID) {
+            return "requests[" + index + "].id must be an integer in 0..2^53-1";
+        }
+        out.add(new RequestSummary(id, service, method, scheme, host, path, address, port, headers));
+        return null;
+    }
+
+    private static String text(JsonParser p, JsonToken value) throws java.io.IOException {
+        if (value == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return "";
+    }
+
+    private static Map<String, String> headers(JsonParser p, JsonToken value) throws java.io.IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return Map.of();
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            if (p.nextToken() == JsonToken.VALUE_STRING) {
+                headers.put(name.toLowerCase(java.util.Locale.ROOT), p.getText());
+            } else {
+                p.skipChildren();
             }
         }
         return headers;
@@ -90,73 +165,93 @@ public final class NativeCodec {
 
     /** Writes the 200 answer to a batch: one decision per summary, in the same order. */
     public byte[] writeDecisions(List<RequestSummary> summaries, List<Decision> decisions) {
-        ObjectNode root = mapper.createObjectNode();
-        root.put("version", PROTOCOL_VERSION);
-        ArrayNode array = root.putArray("decisions");
-        for (int i = 0; i < summaries.size(); i++) {
-            array.add(toJson(summaries.get(i).id(), decisions.get(i)));
+        ByteArrayBuilder out = new ByteArrayBuilder(64 + 96 * summaries.size());
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("version", PROTOCOL_VERSION);
+            g.writeArrayFieldStart("decisions");
+            for (int i = 0; i < summaries.size(); i++) {
+                writeDecision(g, summaries.get(i).id(), decisions.get(i));
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("writing to memory does not fail", e);
         }
-        return bytes(root);
+        return out.toByteArray();
     }
 
     /** One decision as the protocol's JSON object. */
-    public ObjectNode toJson(long id, Decision decision) {
-        ObjectNode node = mapper.createObjectNode();
-        node.put("id", id);
+    private static void writeDecision(JsonGenerator g, long id, Decision decision) throws java.io.IOException {
+        g.writeStartObject();
+        g.writeNumberField("id", id);
         if (decision instanceof Decision.Forward forward) {
-            writeForward(node, forward);
+            writeForward(g, forward);
         } else if (decision instanceof Decision.Respond respond) {
-            writeRespond(node, respond);
+            writeRespond(g, respond);
         } else {
-            node.put("action", "default");
+            g.writeStringField("action", "default");
         }
-        writeCache(node, decision.cache());
-        return node;
+        writeCache(g, decision.cache());
+        g.writeEndObject();
     }
 
-    private static void writeForward(ObjectNode node, Decision.Forward forward) {
-        node.put("action", "forward");
-        putIfPresent(node, "pool", forward.pool());
-        putIfPresent(node, "backend", forward.backend());
+    private static void writeForward(JsonGenerator g, Decision.Forward forward) throws java.io.IOException {
+        g.writeStringField("action", "forward");
+        writeIfPresent(g, "pool", forward.pool());
+        writeIfPresent(g, "backend", forward.backend());
         if (forward.rewritePath() != null || forward.rewriteQuery() != null) {
-            ObjectNode rewrite = node.putObject("rewrite");
-            putIfPresent(rewrite, "path", forward.rewritePath());
-            putIfPresent(rewrite, "query", forward.rewriteQuery());
+            g.writeObjectFieldStart("rewrite");
+            writeIfPresent(g, "path", forward.rewritePath());
+            writeIfPresent(g, "query", forward.rewriteQuery());
+            g.writeEndObject();
         }
         if (!forward.setHeaders().isEmpty()) {
-            ObjectNode set = node.putObject("set_headers");
-            forward.setHeaders().forEach(set::put);
+            writeStringMap(g, "set_headers", forward.setHeaders());
         }
         if (!forward.removeHeaders().isEmpty()) {
-            ArrayNode remove = node.putArray("remove_headers");
-            forward.removeHeaders().forEach(remove::add);
+            writeStrings(g, "remove_headers", forward.removeHeaders());
         }
     }
 
-    private static void writeRespond(ObjectNode node, Decision.Respond respond) {
-        node.put("action", "respond");
-        node.put("status", respond.status());
+    private static void writeRespond(JsonGenerator g, Decision.Respond respond) throws java.io.IOException {
+        g.writeStringField("action", "respond");
+        g.writeNumberField("status", respond.status());
         if (!respond.headers().isEmpty()) {
-            ObjectNode headers = node.putObject("headers");
-            respond.headers().forEach(headers::put);
+            writeStringMap(g, "headers", respond.headers());
         }
-        putIfPresent(node, "body", respond.body());
+        writeIfPresent(g, "body", respond.body());
     }
 
-    private static void writeCache(ObjectNode node, CacheHint cache) {
+    private static void writeCache(JsonGenerator g, CacheHint cache) throws java.io.IOException {
         if (!cache.cacheable()) {
             return;
         }
-        node.put("ttl_ms", cache.ttlMs());
+        g.writeNumberField("ttl_ms", cache.ttlMs());
         if (cache.scope() != null) {
-            ArrayNode scope = node.putArray("scope");
-            cache.scope().forEach(scope::add);
+            writeStrings(g, "scope", cache.scope());
         }
     }
 
-    private static void putIfPresent(ObjectNode node, String field, String value) {
+    private static void writeStringMap(JsonGenerator g, String field, Map<String, String> values) throws java.io.IOException {
+        g.writeObjectFieldStart(field);
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            g.writeStringField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeStrings(JsonGenerator g, String field, Iterable<String> values) throws java.io.IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeIfPresent(JsonGenerator g, String field, String value) throws java.io.IOException {
         if (value != null) {
-            node.put(field, value);
+            g.writeStringField(field, value);
         }
     }
 

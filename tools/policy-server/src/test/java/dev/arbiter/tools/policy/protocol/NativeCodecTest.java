@@ -1,0 +1,109 @@
+package dev.arbiter.tools.policy.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The batch reader's leniency and error order, and the decision writer's exact JSON. */
+class NativeCodecTest {
+
+    private final NativeCodec codec = new NativeCodec();
+
+    private List<RequestSummary> read(String json) throws BadBatchException {
+        return codec.readBatch(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldReadEveryFieldAndSkipUnknownOnesAtAnyDepth() throws Exception {
+        List<RequestSummary> s = read("""
+                {"extra": {"deep": [1, {"x": [2]}]}, "version": 1, "requests": [
+                  {"id": 7, "service": "shop", "method": "GET", "scheme": "http", "host": "a.example",
+                   "path": "/p?q=1", "future": [{"a": 1}], "client": {"address": "10.0.0.1", "port": 5555, "zone": {"z": 1}},
+                   "headers": {"User-Agent": "curl", "x-n": 5, "x-o": {"k": "v"}, "Accept": "*/*"}},
+                  {"id": 9007199254740991}
+                ], "trailer": null}
+                """);
+        assertThat(s).hasSize(2);
+        RequestSummary a = s.get(0);
+        assertThat(a.id()).isEqualTo(7);
+        assertThat(List.of(a.service(), a.method(), a.scheme(), a.host(), a.path(), a.clientAddress()))
+                .containsExactly("shop", "GET", "http", "a.example", "/p?q=1", "10.0.0.1");
+        assertThat(a.clientPort()).isEqualTo(5555);
+        assertThat(a.headers()).containsExactly(Map.entry("user-agent", "curl"), Map.entry("accept", "*/*"));
+        RequestSummary b = s.get(1);
+        assertThat(b.id()).isEqualTo((1L << 53) - 1);
+        assertThat(List.of(b.service(), b.method(), b.path(), b.clientAddress())).containsOnly("");
+        assertThat(b.clientPort()).isZero();
+        assertThat(b.headers()).isEmpty();
+    }
+
+    @Test
+    void shouldReadWronglyTypedOptionalFieldsAsEmpty() throws Exception {
+        RequestSummary s = read("""
+                {"requests": [{"id": 1, "path": 5, "host": null, "method": ["GET"], "client": "10.0.0.1",
+                 "headers": ["a"]}], "version": 1}
+                """).get(0);
+        assertThat(List.of(s.path(), s.host(), s.method(), s.clientAddress())).containsOnly("");
+        assertThat(s.headers()).isEmpty();
+        assertThat(read("{\"version\":1,\"requests\":[{\"id\":1,\"client\":{\"port\":\"8080\"}}]}").get(0).clientPort())
+                .as("a port given as text is read leniently").isEqualTo(8080);
+    }
+
+    @Test
+    void shouldRefuseBadBatchesInTheDocumentedOrder() {
+        assertThatThrownBy(() -> read("{\"version\": 1, \"requests\": [")).isInstanceOf(BadBatchException.class)
+                .hasMessageStartingWith("body is not JSON");
+        assertThatThrownBy(() -> read("")).hasMessage("body is not a JSON object");
+        assertThatThrownBy(() -> read("[1]")).hasMessage("body is not a JSON object");
+        assertThatThrownBy(() -> read("{\"version\": 2, \"requests\": []}")).isInstanceOf(UnsupportedVersionException.class);
+        assertThatThrownBy(() -> read("{\"version\": 1.0, \"requests\": []}")).isInstanceOf(UnsupportedVersionException.class);
+        assertThatThrownBy(() -> read("{\"version\": 99999999999999999999999, \"requests\": []}"))
+                .isInstanceOf(UnsupportedVersionException.class);
+        assertThatThrownBy(() -> read("{\"requests\": [{\"id\": -1}]}"))
+                .as("the version is checked before the summaries").isInstanceOf(UnsupportedVersionException.class);
+        assertThatThrownBy(() -> read("{\"version\": 1}")).hasMessage("\"requests\" must be an array");
+        assertThatThrownBy(() -> read("{\"version\": 1, \"requests\": {}}")).hasMessage("\"requests\" must be an array");
+        assertThatThrownBy(() -> read("{\"version\": 1, \"requests\": [{\"id\": 1}, 3]}"))
+                .hasMessage("requests[1] is not an object");
+        for (String id : List.of("-1", "9007199254740992", "1.5", "\"1\"", "123456789012345678901234567890", "null")) {
+            assertThatThrownBy(() -> read("{\"version\": 1, \"requests\": [{\"id\": 1}, {\"id\": " + id + "}, {\"id\": -2}]}"))
+                    .as("id " + id).hasMessage("requests[1].id must be an integer in 0..2^53-1");
+        }
+        assertThatThrownBy(() -> read("{\"version\": 1, \"requests\": [{\"path\": \"/\"}]}"))
+                .hasMessage("requests[0].id must be an integer in 0..2^53-1");
+    }
+
+    @Test
+    void shouldWriteEachKindOfDecisionAsTheProtocolSpells() throws Exception {
+        List<RequestSummary> summaries = List.of(summary(1), summary(2), summary(3), summary(4));
+        List<Decision> decisions = List.of(
+                new Decision.Forward("api", "10.0.0.2:80", "/v2/x", "", Map.of("x-a", "1"), List.of("cookie"),
+                        new CacheHint(5000, List.of("path", "header:user-agent"))),
+                new Decision.Respond(403, Map.of("content-type", "text/plain"), "no\n", new CacheHint(1000, null)),
+                new Decision.UseDefault(CacheHint.NONE),
+                new Decision.Forward("web", null, null, null, Map.of(), List.of(), CacheHint.NONE));
+        String written = new String(codec.writeDecisions(summaries, decisions), StandardCharsets.UTF_8);
+        ObjectMapper m = new ObjectMapper();
+        assertThat(m.readTree(written)).isEqualTo(m.readTree("""
+                {"version": 1, "decisions": [
+                  {"id": 1, "action": "forward", "pool": "api", "backend": "10.0.0.2:80",
+                   "rewrite": {"path": "/v2/x", "query": ""}, "set_headers": {"x-a": "1"},
+                   "remove_headers": ["cookie"], "ttl_ms": 5000, "scope": ["path", "header:user-agent"]},
+                  {"id": 2, "action": "respond", "status": 403, "headers": {"content-type": "text/plain"},
+                   "body": "no\\n", "ttl_ms": 1000},
+                  {"id": 3, "action": "default"},
+                  {"id": 4, "action": "forward", "pool": "web"}
+                ]}
+                """));
+        assertThat(written).startsWith("{\"version\":1,\"decisions\":[{\"id\":1,\"action\":\"forward\"");
+    }
+
+    private static RequestSummary summary(long id) {
+        return new RequestSummary(id, "s", "GET", "http", "h", "/", "127.0.0.1", 1, Map.of());
+    }
+}
