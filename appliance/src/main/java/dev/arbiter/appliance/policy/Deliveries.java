@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Decisions on their way back to the loops that own the requests, collected on the policy I/O
  * thread while an answer is processed and handed over with one task per loop per answer.
- * Shadow-mode decisions never go back: they are compared here and counted.
+ * Shadow-mode decisions are compared here and counted; no request waits for them, so they go
+ * back only with the loop hand-off, for the owning loop to recycle the summary.
  */
 final class Deliveries {
 
@@ -36,7 +37,9 @@ final class Deliveries {
         }
         if (sp.shadow()) {
             Shadow.compare(p, d);
-            return;
+            if (!p.pooled) {
+                return; // ring hand-off: a copy of the ring slot, left to the garbage collector
+            }
         }
         List<Object> l = perLoop.get(p.loop);
         if (l == null) {

@@ -128,6 +128,23 @@ class DecisionDeliveryTest {
     }
 
     @Test
+    void aShadowDecisionShouldBeCountedOnceAndItsSummaryReusedByTheLoop() throws Exception {
+        RoutingTable table = RoutingTable.build(ConfigLoader.parse(YAML.replace("policy: {group: g}",
+                "policy: {group: g, mode: shadow}"), "t.yaml"), null, 1);
+        stage.attach(table);
+        ServicePolicy shadow = table.services().get(0).policy();
+        LoopPolicy lp = new LoopPolicy(0, 16);
+        Deliveries toLoop = new Deliveries((loop, items) -> lp.deliver(items, 1), 1);
+        PendingRequest p = lp.summarise(lp.nextId(), shadow, "GET", "shop", "/a", new InetSocketAddress("127.0.0.1", 1),
+                80, new DefaultHttpHeaders(), null, 0);
+        toLoop.add(p, Decision.DEFAULT, 0);
+        toLoop.flush();
+        assertThat(shadow.stats().shadowAgree.sum()).isEqualTo(1);
+        assertThat(lp.summarise(lp.nextId(), shadow, "GET", "shop", "/b", new InetSocketAddress("127.0.0.1", 2), 80,
+                new DefaultHttpHeaders(), null, 2)).as("recycled by its loop").isSameAs(p);
+    }
+
+    @Test
     void shouldMatchALargeBatchAnsweredInOrder() {
         long[] ids = new long[2048];
         StringBuilder json = new StringBuilder("{\"decisions\":[");
