@@ -119,6 +119,7 @@ public final class Appliance implements AutoCloseable {
                         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .childHandler(init);
                 transport.applyBusyPoll(b, config.runtime().busyPollMicros());
+                transport.applyRecvBufferRing(b);
                 perLoop = transport.applyReusePort(b);
                 if (perLoop) {
                     b.group(c.eventLoop(), c.eventLoop());

@@ -47,7 +47,7 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(Appliance appliance, EventLoopGroup group, TransportSupport transport, AdminConfig config)
             throws InterruptedException {
         this.appliance = appliance;
-        this.channel = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannelClass())
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -55,8 +55,9 @@ public final class AdminServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Handler());
                     }
-                })
-                .bind(config.address(), config.port()).sync().channel();
+                });
+        transport.applyRecvBufferRing(bootstrap);
+        this.channel = bootstrap.bind(config.address(), config.port()).sync().channel();
     }
 
     public InetSocketAddress address() {

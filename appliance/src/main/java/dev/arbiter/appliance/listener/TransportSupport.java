@@ -1,6 +1,8 @@
 package dev.arbiter.appliance.listener;
 
 import dev.arbiter.appliance.config.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -13,8 +15,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
+import io.netty.channel.uring.IoUringBufferRingConfig;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.bootstrap.ServerBootstrap;
@@ -27,6 +32,25 @@ import java.util.logging.Logger;
  * back (io_uring to epoll, epoll to NIO) with a warning, so the appliance still serves; the warning
  * names the cause.
  *
+ * <p>io_uring sockets read into a provided-buffer ring ({@link #applyRecvBufferRing}). Without
+ * one, Netty 4.2.18 reads a socket only after a multishot POLLIN, and can miss a peer's reset that
+ * arrives together with its last data:
+ * <pre>
+ *  data + RST arrive   the multishot POLLIN fires once; the one-shot POLLRDHUP fires (noted)
+ *  recv gets the data  the error stays pending; no IORING_CQE_F_SOCK_NONEMPTY, since the kernel
+ *                      counts unread bytes (and a FIN), not an error
+ *  read loop ends      "socket empty" wins over the noted POLLRDHUP
+ *  next read()         POLLIN is still armed, so no recv is queued, and no new wakeup comes
+ *  result              ECONNRESET is never read: no exceptionCaught, no channelInactive,
+ *                      and the exchange waits on that connection until something else ends it
+ * </pre>
+ * With a buffer ring Netty queues the recv itself (multishot where the kernel has it), and a
+ * queued recv completes with the error. Turning multishot POLL_ADD off instead also surfaces the
+ * error, but Netty's one-shot POLLIN path can arm a poll after close() has cancelled the others;
+ * that poll keeps the socket open after its descriptor is closed, so the peer sees no FIN until it
+ * sends or closes itself (a rejected client waits for the close).
+ * Kernels without buffer rings (before 5.19) get epoll.
+ *
  * @param transport           what is actually in use
  * @param ioHandlerFactory    event-loop I/O handler for that transport
  * @param serverChannelClass  listening socket class
@@ -38,13 +62,23 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
 
     private static final Logger LOG = Logger.getLogger(TransportSupport.class.getName());
 
+    /** Buffer group of each io_uring loop's receive ring. */
+    private static final short RECV_BUFFER_GROUP = 0;
+    /** Ring entries per loop; buffers are added {@link #RECV_RING_BATCH} at a time as reads need them. */
+    private static final short RECV_RING_ENTRIES = 512;
+    private static final int RECV_RING_BATCH = 64;
+
     public static TransportSupport resolve(Transport wanted) {
         if (wanted == Transport.IO_URING) {
-            if (IoUring.isAvailable()) {
-                return new TransportSupport(Transport.IO_URING, IoUringIoHandler.newFactory(),
+            if (!IoUring.isAvailable()) {
+                LOG.warning("transport io_uring is not available (" + IoUring.unavailabilityCause() + "); using epoll");
+            } else if (!IoUring.isRegisterBufferRingSupported()) {
+                LOG.warning("transport io_uring needs provided-buffer rings (kernel 5.19+), without which a peer's"
+                        + " reset can go unnoticed; using epoll");
+            } else {
+                return new TransportSupport(Transport.IO_URING, IoUringIoHandler.newFactory(ioUringConfig()),
                         IoUringServerSocketChannel.class, IoUringSocketChannel.class);
             }
-            LOG.warning("transport io_uring is not available (" + IoUring.unavailabilityCause() + "); using epoll");
             wanted = Transport.EPOLL;
         }
         if (wanted == Transport.EPOLL) {
@@ -56,6 +90,34 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
         }
         return new TransportSupport(Transport.NIO, NioIoHandler.newFactory(),
                 NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    private static IoUringIoHandlerConfig ioUringConfig() {
+        // Buffer sizes adapt to what reads return (1 KiB to 64 KiB, from 4 KiB), as Netty's default
+        // per-channel receive allocator does; the buffers come from the pooled allocator.
+        return new IoUringIoHandlerConfig().setBufferRingConfig(IoUringBufferRingConfig.builder()
+                .bufferGroupId(RECV_BUFFER_GROUP)
+                .bufferRingSize(RECV_RING_ENTRIES)
+                .batchSize(RECV_RING_BATCH)
+                .allocator(new IoUringAdaptiveBufferRingAllocator(PooledByteBufAllocator.DEFAULT))
+                .build());
+    }
+
+    /**
+     * Makes io_uring sockets read into their loop's buffer ring, so that a reset is never missed
+     * (see the class comment); every io_uring stream socket the appliance opens should have it.
+     */
+    public void applyRecvBufferRing(Bootstrap bootstrap) {
+        if (transport == Transport.IO_URING) {
+            bootstrap.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECV_BUFFER_GROUP);
+        }
+    }
+
+    /** As {@link #applyRecvBufferRing(Bootstrap)}, for accepted sockets. */
+    public void applyRecvBufferRing(ServerBootstrap bootstrap) {
+        if (transport == Transport.IO_URING) {
+            bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECV_BUFFER_GROUP);
+        }
     }
 
     /** Busy polling on accepted sockets (epoll only; the kernel needs CONFIG_NET_RX_BUSY_POLL). */

@@ -104,6 +104,7 @@ public final class PolicyStage implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+        transport.applyRecvBufferRing(base);
         if (onLoops) {
             this.ring = null;
             this.processor = null;

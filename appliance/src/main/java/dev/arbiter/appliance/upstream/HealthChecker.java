@@ -51,6 +51,7 @@ public final class HealthChecker implements AutoCloseable {
         this.control = control;
         this.template = new Bootstrap().group(control).channel(transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true);
+        transport.applyRecvBufferRing(template);
     }
 
     /** Replaces the set of checks with those of {@code table}; runs on the control thread. */

@@ -31,6 +31,7 @@ public final class UpstreamConnector {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+        transport.applyRecvBufferRing(template);
     }
 
     /** An idle connection to {@code backend} that is still open, or null. */
