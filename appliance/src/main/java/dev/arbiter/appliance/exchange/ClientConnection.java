@@ -200,6 +200,12 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private void process(HttpObject o) {
         if (o instanceof HttpRequest r) {
             onRequestHead(r);
+            if (r.decoderResult().isFailure()) {
+                // The decoder's invalid message is head and content in one; the head's rejection
+                // answered and closes it, so its content is not a body to handle (or close on) again.
+                ReferenceCountUtil.release(o);
+                return;
+            }
         }
         if (o instanceof HttpContent c) {
             onRequestContent(c);
