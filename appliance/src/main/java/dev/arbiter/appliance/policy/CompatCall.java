@@ -1,19 +1,16 @@
 package dev.arbiter.appliance.policy;
 
 import dev.arbiter.appliance.config.ApplianceConfig.CompatHeaders;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One compatibility-mode call (protocol section 4): a {@code GET} in the style of nginx
@@ -22,6 +19,9 @@ import java.util.Map;
 final class CompatCall extends Call {
 
     private static final int MAX_BODY = NativeCodec.MAX_BODY_BYTES;
+    /** Headers the appliance sets itself: a copied client header of the same name is not sent. */
+    private static final Set<String> OWN = Set.of("host", "x-original-uri", "x-original-method", "x-forwarded-for",
+            "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-policy-service");
 
     private final PendingRequest r;
     private final String path;
@@ -38,28 +38,37 @@ final class CompatCall extends Call {
     }
 
     @Override
-    FullHttpRequest request(String hostHeader) {
-        FullHttpRequest q = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path, Unpooled.EMPTY_BUFFER);
-        HttpHeaders h = q.headers();
-        for (int i = 0; i < r.headerValues.length; i++) {
-            if (r.headerValues[i] != null) {
-                h.add(r.policy.headerNames().get(i), r.headerValues[i]);
+    void writeTo(Channel ch, byte[] hostLine) {
+        ByteBuf head = ch.alloc().directBuffer(512);
+        try {
+            head.writeCharSequence("GET ", StandardCharsets.US_ASCII);
+            head.writeCharSequence(path, StandardCharsets.ISO_8859_1);
+            head.writeCharSequence(" HTTP/1.1\r\n", StandardCharsets.US_ASCII);
+            head.writeBytes(hostLine);
+            List<String> copied = r.policy.headerNames();
+            for (int i = 0; i < r.headerValues.length; i++) {
+                if (r.headerValues[i] != null && !OWN.contains(copied.get(i))) {
+                    header(head, copied.get(i), r.headerValues[i]);
+                }
             }
+            header(head, "x-original-uri", SummaryFields.originForm(r.uri));
+            header(head, "x-original-method", r.method);
+            header(head, "x-forwarded-for", SummaryFields.address(r.client));
+            header(head, "x-forwarded-proto", "http");
+            header(head, "x-forwarded-host", SummaryFields.host(r.rawHost));
+            header(head, "x-forwarded-port", Integer.toString(listenerPort));
+            header(head, "x-policy-service", r.policy.service());
+            end(head);
+        } catch (RuntimeException e) {
+            head.release();
+            throw e;
         }
-        h.set(HttpHeaderNames.HOST, hostHeader)
-                .set("x-original-uri", SummaryFields.originForm(r.uri))
-                .set("x-original-method", r.method)
-                .set("x-forwarded-for", SummaryFields.address(r.client))
-                .set("x-forwarded-proto", "http")
-                .set("x-forwarded-host", SummaryFields.host(r.rawHost))
-                .set("x-forwarded-port", Integer.toString(listenerPort))
-                .set("x-policy-service", r.policy.service());
-        return q;
+        ch.writeAndFlush(head, ch.voidPromise());
     }
 
     @Override
-    FailureReason complete(FullHttpResponse response, Deliveries out, long nowNanos) {
-        int code = response.status().code();
+    FailureReason complete(PolicyResponse response, Deliveries out, long nowNanos) {
+        int code = response.status();
         Decision d;
         FailureReason failure = null;
         if (code >= 200 && code < 300) {
@@ -133,7 +142,7 @@ final class CompatCall extends Call {
                 List.copyOf(remove), 0, List.of(), null, ttl, scope);
     }
 
-    private Decision passThrough(FullHttpResponse response) {
+    private Decision passThrough(PolicyResponse response) {
         if (response.content().readableBytes() > MAX_BODY) {
             return Decision.failed(FailureReason.TOO_LARGE.token());
         }
@@ -163,7 +172,7 @@ final class CompatCall extends Call {
             }
         }
         return new Decision(Decision.Action.RESPOND, null, null, null, null, null, List.of(), List.of(),
-                response.status().code(), List.copyOf(headers), ByteBufUtil.getBytes(response.content()), ttl, scope);
+                response.status(), List.copyOf(headers), ByteBufUtil.getBytes(response.content()), ttl, scope);
     }
 
     private static List<String> splitList(String s) {

@@ -1,12 +1,7 @@
 package dev.arbiter.appliance.policy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.channel.Channel;
 import java.util.List;
 
 /** A native batch: {@code POST /v1/decisions} with many summaries, answered by id. */
@@ -28,19 +23,16 @@ final class NativeCall extends Call implements NativeCodec.Sink {
         this.answered = new boolean[requests.size()];
     }
 
+    /** The head and the body go out as two buffers of one write (the body is not copied). */
     @Override
-    FullHttpRequest request(String hostHeader) {
-        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/decisions",
-                body.retainedDuplicate());
-        r.headers().set(HttpHeaderNames.HOST, hostHeader)
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        return r;
+    void writeTo(Channel ch, byte[] hostLine) {
+        ch.write(NativeRequestHead.write(ch.alloc(), hostLine, body.readableBytes()), ch.voidPromise());
+        ch.writeAndFlush(body.retainedDuplicate(), ch.voidPromise());
     }
 
     @Override
-    FailureReason complete(FullHttpResponse response, Deliveries out, long nowNanos) {
-        if (response.status().code() != 200) {
+    FailureReason complete(PolicyResponse response, Deliveries out, long nowNanos) {
+        if (response.status() != 200) {
             fail(FailureReason.STATUS, out);
             return FailureReason.STATUS;
         }

@@ -3,8 +3,6 @@ package dev.arbiter.appliance.policy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
@@ -45,9 +43,18 @@ final class PolicyConnection extends ChannelInboundHandlerAdapter {
         return inFlight.size();
     }
 
-    void send(Call call) {
+    /** @return false when the call could not be written (a header that would break the request); it failed */
+    boolean send(Call call) {
+        try {
+            call.writeTo(channel, server.hostLine());
+        } catch (IllegalArgumentException e) {
+            Deliveries out = server.group().deliveries();
+            call.fail(FailureReason.INVALID_DECISION, out);
+            out.flush();
+            return false;
+        }
         inFlight.addLast(call);
-        channel.writeAndFlush(call.request(server.hostHeader()));
+        return true;
     }
 
     /** The oldest call's time ran out: fail everything on this connection. */
@@ -81,19 +88,18 @@ final class PolicyConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof PolicyResponse response)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         try {
-            if (!(msg instanceof FullHttpResponse response)) {
+            if (response.failure() != null) {
+                failAll(response.failure());
                 return;
             }
             Call call = inFlight.pollFirst();
             if (call == null) {
                 failAll(FailureReason.INVALID_RESPONSE);
-                return;
-            }
-            if (response.decoderResult().isFailure()) {
-                inFlight.addFirst(call);
-                failAll(response.decoderResult().cause() instanceof TooLongFrameException
-                        ? FailureReason.TOO_LARGE : FailureReason.INVALID_RESPONSE);
                 return;
             }
             Deliveries out = server.group().deliveries();
@@ -107,7 +113,7 @@ final class PolicyConnection extends ChannelInboundHandlerAdapter {
             }
             server.group().pump();
         } finally {
-            ReferenceCountUtil.release(msg);
+            response.release();
         }
     }
 
@@ -119,7 +125,6 @@ final class PolicyConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        failAll(cause instanceof TooLongFrameException || cause.getCause() instanceof TooLongFrameException
-                ? FailureReason.TOO_LARGE : FailureReason.CONNECTION);
+        failAll(FailureReason.CONNECTION);
     }
 }

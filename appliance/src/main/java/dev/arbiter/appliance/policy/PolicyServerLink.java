@@ -2,6 +2,7 @@ package dev.arbiter.appliance.policy;
 
 import dev.arbiter.appliance.config.ApplianceConfig.BackendConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyGroupConfig;
+import dev.arbiter.appliance.config.ApplianceConfig.PolicyMode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -15,7 +16,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
@@ -43,6 +43,7 @@ final class PolicyServerLink {
     private final PolicyGroupConfig config;
     private final InetSocketAddress address;
     private final String hostHeader;
+    private final byte[] hostLine;
     private final Bootstrap bootstrap;
     private final int maxResponseBytes;
     private final List<PolicyConnection> connections = new ArrayList<>();
@@ -61,6 +62,7 @@ final class PolicyServerLink {
         this.config = group.config();
         this.address = new InetSocketAddress(server.host(), server.port());
         this.hostHeader = server.address();
+        this.hostLine = NativeRequestHead.hostLine(hostHeader);
         this.bootstrap = template;
         this.maxResponseBytes = maxResponseBytes;
     }
@@ -69,8 +71,9 @@ final class PolicyServerLink {
         return group;
     }
 
-    String hostHeader() {
-        return hostHeader;
+    /** {@code host: ADDRESS\r\n}, the Host header line of every call to this server. */
+    byte[] hostLine() {
+        return hostLine;
     }
 
     String address() {
@@ -131,10 +134,9 @@ final class PolicyServerLink {
     }
 
     void send(PolicyConnection conn, Call call) {
-        if (breaker == HALF_OPEN) {
+        if (conn.send(call) && breaker == HALF_OPEN) {
             probeInFlight = true;
         }
-        conn.send(call);
     }
 
     /** Opens the configured connections ahead of traffic. */
@@ -150,7 +152,8 @@ final class PolicyServerLink {
         ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(maxResponseBytes), conn);
+                ch.pipeline().addLast(new PolicyResponseDecoder(maxResponseBytes, config.mode() == PolicyMode.COMPAT),
+                        conn);
             }
         }).connect(address);
         conn.channel(f.channel());

@@ -8,11 +8,7 @@ import dev.arbiter.appliance.config.Transport;
 import dev.arbiter.appliance.listener.TransportSupport;
 import dev.arbiter.appliance.route.RoutingTable;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -76,15 +72,14 @@ class DecisionDeliveryTest {
         return new NativeCall(batch, Unpooled.buffer(), Long.MAX_VALUE);
     }
 
-    private static FullHttpResponse answer(String json) {
-        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+    private static PolicyResponse answer(String json) {
+        return PolicyResponse.of(200, null, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
     }
 
     @Test
     void shouldMatchDecisionsAnsweredInAnyOrderAndKeepTheFirstOfDuplicates() {
         NativeCall c = call(1, 2, 3, 4, 5);
-        FullHttpResponse r = answer("""
+        PolicyResponse r = answer("""
                 {"decisions":[
                   {"id":4,"action":"respond","status":404},
                   {"id":2,"action":"default"},
@@ -154,7 +149,7 @@ class DecisionDeliveryTest {
                     .append(400 + i % 100).append('}');
         }
         NativeCall c = call(ids);
-        FullHttpResponse r = answer(json.append("]}").toString());
+        PolicyResponse r = answer(json.append("]}").toString());
         try {
             assertThat(c.complete(r, out, System.nanoTime())).isNull();
         } finally {
