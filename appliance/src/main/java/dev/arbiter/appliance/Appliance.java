@@ -64,7 +64,8 @@ public final class Appliance implements AutoCloseable {
 
     private Appliance(ApplianceConfig config, Path configFile) throws InterruptedException {
         this.configFile = configFile;
-        TransportSupport transport = TransportSupport.resolve(config.runtime().transport());
+        TransportSupport transport = TransportSupport.resolve(config.runtime().transport(),
+                config.runtime().recvRingBuffers(), config.runtime().recvBufferMaxBytes());
         if (config.runtime().busyPollMicros() > 0 && transport.transport() != Transport.EPOLL) {
             LOG.warning("busy-poll-us applies to transport epoll only; " + transport.transport().name().toLowerCase()
                     + " ignores it (the kernel's net.core.busy_poll/busy_read sysctls still apply)");

@@ -136,8 +136,13 @@ public final class ConfigLoader {
             Transport transport = n.enumValue("transport", Transport.IO_URING, Transport.class);
             long tick = n.durationMillis("timer-resolution", 10, 1, 1000);
             int busyPoll = (int) n.integer("busy-poll-us", 0, 0, 100_000);
+            int ring = (int) n.integer("io-uring-recv-buffers", 512, 16, 16384);
+            if (Integer.bitCount(ring) != 1) {
+                n.get("io-uring-recv-buffers").fail(ring + " is not a power of two", "16, 32, 64, ... 16384");
+            }
+            int maxBuffer = (int) n.bytes("io-uring-recv-buffer-max", 64 * 1024, 4 * 1024, 1024 * 1024);
             n.rejectUnknownKeys();
-            return new RuntimeConfig(List.copyOf(cores), pin, transport, tick, busyPoll);
+            return new RuntimeConfig(List.copyOf(cores), pin, transport, tick, busyPoll, ring, maxBuffer);
         }
 
         /** True when {@code key} is missing or a list: a key of another shape has its own error already. */

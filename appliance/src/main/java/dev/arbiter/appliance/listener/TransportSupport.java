@@ -64,11 +64,22 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
 
     /** Buffer group of each io_uring loop's receive ring. */
     private static final short RECV_BUFFER_GROUP = 0;
-    /** Ring entries per loop; buffers are added {@link #RECV_RING_BATCH} at a time as reads need them. */
-    private static final short RECV_RING_ENTRIES = 512;
+    /** Buffers are added to a ring this many at a time (at most the ring's size) as reads need them. */
     private static final int RECV_RING_BATCH = 64;
+    /** The defaults of {@code runtime.io-uring-recv-buffers} and {@code io-uring-recv-buffer-max}. */
+    public static final int DEFAULT_RECV_RING_BUFFERS = 512;
+    public static final int DEFAULT_RECV_BUFFER_MAX = 64 * 1024;
 
+    /** {@link #resolve(Transport, int, int)} with the default receive ring. */
     public static TransportSupport resolve(Transport wanted) {
+        return resolve(wanted, DEFAULT_RECV_RING_BUFFERS, DEFAULT_RECV_BUFFER_MAX);
+    }
+
+    /**
+     * @param ringBuffers    io_uring: buffers in each loop's receive ring (a power of two, at most 16384)
+     * @param maxBufferBytes io_uring: the largest receive buffer; sizes adapt between 1 KiB and this
+     */
+    public static TransportSupport resolve(Transport wanted, int ringBuffers, int maxBufferBytes) {
         if (wanted == Transport.IO_URING) {
             if (!IoUring.isAvailable()) {
                 LOG.warning("transport io_uring is not available (" + IoUring.unavailabilityCause() + "); using epoll");
@@ -76,7 +87,8 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
                 LOG.warning("transport io_uring needs provided-buffer rings (kernel 5.19+), without which a peer's"
                         + " reset can go unnoticed; using epoll");
             } else {
-                return new TransportSupport(Transport.IO_URING, IoUringIoHandler.newFactory(ioUringConfig()),
+                return new TransportSupport(Transport.IO_URING,
+                        IoUringIoHandler.newFactory(ioUringConfig(ringBuffers, maxBufferBytes)),
                         IoUringServerSocketChannel.class, IoUringSocketChannel.class);
             }
             wanted = Transport.EPOLL;
@@ -92,14 +104,21 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
                 NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
-    private static IoUringIoHandlerConfig ioUringConfig() {
-        // Buffer sizes adapt to what reads return (1 KiB to 64 KiB, from 4 KiB), as Netty's default
-        // per-channel receive allocator does; the buffers come from the pooled allocator.
+    /**
+     * Buffer sizes adapt to what reads return (1 KiB up to {@code maxBufferBytes}, from 4 KiB), as
+     * Netty's default per-channel receive allocator does; the buffers come from the pooled
+     * allocator. A loop's ring holds at most {@code ringBuffers} of them; when every buffer is in
+     * use, reads wait for the ring to be refilled, which costs time, not data.
+     */
+    private static IoUringIoHandlerConfig ioUringConfig(int ringBuffers, int maxBufferBytes) {
+        int min = Math.min(IoUringAdaptiveBufferRingAllocator.DEFAULT_MINIMUM, maxBufferBytes);
+        int initial = Math.min(IoUringAdaptiveBufferRingAllocator.DEFAULT_INITIAL, maxBufferBytes);
         return new IoUringIoHandlerConfig().setBufferRingConfig(IoUringBufferRingConfig.builder()
                 .bufferGroupId(RECV_BUFFER_GROUP)
-                .bufferRingSize(RECV_RING_ENTRIES)
-                .batchSize(RECV_RING_BATCH)
-                .allocator(new IoUringAdaptiveBufferRingAllocator(PooledByteBufAllocator.DEFAULT))
+                .bufferRingSize((short) ringBuffers)
+                .batchSize(Math.min(RECV_RING_BATCH, ringBuffers))
+                .allocator(new IoUringAdaptiveBufferRingAllocator(PooledByteBufAllocator.DEFAULT, min, initial,
+                        maxBufferBytes))
                 .build());
     }
 

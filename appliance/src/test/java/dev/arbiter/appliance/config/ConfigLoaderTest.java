@@ -42,6 +42,8 @@ class ConfigLoaderTest {
         assertThat(c.pools().get(0).responseHeaderTimeoutMillis()).isEqualTo(60_000);
         assertThat(c.pools().get(0).algorithm()).isEqualTo(Algorithm.ROUND_ROBIN);
         assertThat(c.runtime().transport()).isEqualTo(Transport.IO_URING);
+        assertThat(c.runtime().recvRingBuffers()).isEqualTo(512);
+        assertThat(c.runtime().recvBufferMaxBytes()).isEqualTo(65536);
         assertThat(c.admin().address()).isEqualTo("127.0.0.1");
         assertThat(c.virtualServices().get(0).listener()).isEqualTo("web");
     }
@@ -94,6 +96,20 @@ class ConfigLoaderTest {
                 "broken.yaml:22: limits.header-timeout: '-5s' is out of range (a duration from 1ms to 1h)"
                         .replace("'-5s' is out of range", "-5s is out of range"),
                 "broken.yaml:23: limits.max-header-size: '12 bananas' is not a size (a size from 256 to 4MiB)");
+    }
+
+    @Test
+    void shouldTakeAndCheckTheIoUringReceiveRingSettings() throws Exception {
+        ApplianceConfig c = ConfigLoader.parse("runtime:\n  io-uring-recv-buffers: 2048\n  io-uring-recv-buffer-max: 256KiB\n"
+                + VALID, "ok.yaml");
+        assertThat(c.runtime().recvRingBuffers()).isEqualTo(2048);
+        assertThat(c.runtime().recvBufferMaxBytes()).isEqualTo(256 * 1024);
+        assertThat(errors("runtime:\n  io-uring-recv-buffers: 1000\n  io-uring-recv-buffer-max: 2MiB\n" + VALID))
+                .containsExactly(
+                        "broken.yaml:2: runtime.io-uring-recv-buffers: 1000 is not a power of two (16, 32, 64, ... 16384)",
+                        "broken.yaml:3: runtime.io-uring-recv-buffer-max: 2MiB is out of range (a size from 4KiB to 1MiB)");
+        assertThat(errors("runtime:\n  io-uring-recv-buffers: 8\n" + VALID)).containsExactly(
+                "broken.yaml:2: runtime.io-uring-recv-buffers: 8 is out of range (an integer from 16 to 16384)");
     }
 
     @Test
