@@ -6,16 +6,28 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arbiter.appliance.policy.PendingRequest;
 import dev.arbiter.appliance.policy.SummarySlot;
+import dev.arbiter.tools.policy.FailMode;
+import dev.arbiter.tools.policy.http.Behaviour;
+import dev.arbiter.tools.policy.http.Counters;
+import dev.arbiter.tools.policy.http.PolicyHttpHandler;
 import dev.arbiter.tools.policy.protocol.BadBatchException;
 import dev.arbiter.tools.policy.protocol.CacheHint;
 import dev.arbiter.tools.policy.protocol.Decision;
 import dev.arbiter.tools.policy.protocol.NativeCodec;
 import dev.arbiter.tools.policy.protocol.RequestSummary;
+import dev.arbiter.tools.policy.rules.RuleSet;
+import dev.arbiter.tools.policy.rules.RulesException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +51,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * The reference policy server's side of a native call, per batch of 1, 8 and 64 summaries as the
  * appliance encodes them: read the batch, write one forward decision per summary. {@code stream}
  * is the server's codec (Jackson parser and generator); {@code tree} is its baseline twin, the
- * same work through Jackson's tree model ({@code readTree}, {@code ObjectNode}).
+ * same work through Jackson's tree model ({@code readTree}, {@code ObjectNode}). {@code call} is
+ * one whole native call through the server's pipeline on an {@link EmbeddedChannel} (HTTP codec,
+ * aggregator, {@link PolicyHttpHandler}, the benchmark rules): request bytes in a pooled direct
+ * buffer, as epoll reads them, to response bytes, without the sockets. The JIT takes about ten
+ * one-second iterations to settle on that whole pipeline on a two-CPU box, hence its own warmup;
+ * {@code -wi} on the command line overrides it, so give {@code call} {@code -wi 10}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,9 +74,11 @@ public class PolicyServerCodecBenchmark {
     private List<Decision> decisions;
     private final NativeCodec codec = new NativeCodec();
     private final ObjectMapper mapper = new ObjectMapper();
+    private byte[] request;
+    private EmbeddedChannel connection;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException {
+    public void setUp() throws IOException, RulesException {
         bench = new PolicyBench();
         List<PendingRequest> requests = new ArrayList<>();
         decisions = new ArrayList<>();
@@ -77,10 +96,17 @@ public class PolicyServerCodecBenchmark {
         dev.arbiter.appliance.policy.NativeCodec.encode(requests, out);
         body = ByteBufUtil.getBytes(out);
         out.release();
+        request = ("POST /v1/decisions HTTP/1.1\r\nHost: policy\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\n\r\n" + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        RuleSet rules = RuleSet.parse("version: 1\nrules:\n  - name: bench\n    forward:\n      pool: bench\n"
+                + "    ttl-ms: 5000\n    scope: [path]\n", "benchmark");
+        connection = new EmbeddedChannel(new HttpServerCodec(), new HttpServerKeepAliveHandler(), new HttpObjectAggregator(1 << 20),
+                new PolicyHttpHandler(new Behaviour(rules, 0, FailMode.NONE, false, false), new Counters(), codec, "/auth"));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        connection.finishAndReleaseAll();
         bench.close();
     }
 
@@ -88,6 +114,19 @@ public class PolicyServerCodecBenchmark {
     public int stream() throws BadBatchException {
         List<RequestSummary> summaries = codec.readBatch(body);
         return codec.writeDecisions(summaries, decisions).length;
+    }
+
+    @Benchmark
+    @Warmup(iterations = 10, time = 1)
+    public int call() {
+        ByteBuf in = ByteBufAllocator.DEFAULT.directBuffer(request.length).writeBytes(request);
+        connection.writeInbound(in);
+        int written = 0;
+        for (ByteBuf out = connection.readOutbound(); out != null; out = connection.readOutbound()) {
+            written += out.readableBytes();
+            out.release();
+        }
+        return written;
     }
 
     @Benchmark

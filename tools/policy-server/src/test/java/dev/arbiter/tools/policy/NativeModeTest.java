@@ -180,6 +180,30 @@ class NativeModeTest {
         }
     }
 
+    @Test
+    void shouldCountEachConnectionThatSendsBatchesOnceHoweverManyItSends() throws Exception {
+        try (Socket first = new Socket("127.0.0.1", server.port()); Socket second = new Socket("127.0.0.1", server.port())) {
+            BufferedReader firstIn = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader secondIn = new BufferedReader(new InputStreamReader(second.getInputStream(), StandardCharsets.UTF_8));
+            for (int id = 1; id <= 3; id++) {
+                writeBatch(first.getOutputStream(), id);
+                assertThat(readBody(firstIn)).contains("\"id\":" + id);
+            }
+            writeBatch(second.getOutputStream(), 4);
+            assertThat(readBody(secondIn)).contains("\"id\":4");
+        }
+        assertThat(server.batchConnections()).isEqualTo(2);
+        assertThat(server.stats().batches()).isEqualTo(4);
+    }
+
+    private static void writeBatch(OutputStream out, long id) throws Exception {
+        byte[] body = batchOf(id, "GET", "/p", "203.0.113.9").getBytes(StandardCharsets.UTF_8);
+        out.write(("POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+    }
+
     /** Reads one Content-Length framed response and returns its body. */
     static String readBody(BufferedReader in) throws Exception {
         int length = -1;

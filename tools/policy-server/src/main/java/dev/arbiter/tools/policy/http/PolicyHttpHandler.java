@@ -6,7 +6,7 @@ import dev.arbiter.tools.policy.protocol.Decision;
 import dev.arbiter.tools.policy.protocol.NativeCodec;
 import dev.arbiter.tools.policy.protocol.RequestSummary;
 import dev.arbiter.tools.policy.rules.RuleSet;
-import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -32,12 +32,16 @@ public final class PolicyHttpHandler extends SimpleChannelInboundHandler<FullHtt
     static final String DECISIONS_PATH = "/v1/decisions";
     static final String HEALTH_PATH = "/v1/health";
     static final String STATS_PATH = "/v1/stats";
+    /** First guess at an answer's size; a decision without headers or rewrite is about 100 bytes. */
+    private static final int ANSWER_BYTES_PER_DECISION = 128;
 
     private final Behaviour behaviour;
     private final Counters counters;
     private final NativeCodec codec;
     private final String compatPath;
     private final InOrderResponder responder = new InOrderResponder();
+    /** Whether this connection is already among {@link Counters#batchConnections()}: its address never changes. */
+    private boolean countedAsBatchCaller;
 
     public PolicyHttpHandler(Behaviour behaviour, Counters counters, NativeCodec codec, String compatPath) {
         this.behaviour = behaviour;
@@ -56,8 +60,8 @@ public final class PolicyHttpHandler extends SimpleChannelInboundHandler<FullHtt
         String path = pathOf(request.uri());
         boolean isGet = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
         if (path.equals(DECISIONS_PATH) && request.method().equals(HttpMethod.POST)) {
-            counters.batchCallers.add(ctx.channel().remoteAddress());
-            answer(ctx, sequence, decideBatch(request), behaviour.latencyMs());
+            countBatchCaller(ctx);
+            answer(ctx, sequence, decideBatch(ctx, request), behaviour.latencyMs());
         } else if (path.equals(compatPath)) {
             answer(ctx, sequence, decideCompat(request), behaviour.latencyMs());
         } else if (path.equals(HEALTH_PATH) && isGet) {
@@ -72,24 +76,41 @@ public final class PolicyHttpHandler extends SimpleChannelInboundHandler<FullHtt
         }
     }
 
-    private Reply decideBatch(FullHttpRequest request) {
+    private void countBatchCaller(ChannelHandlerContext ctx) {
+        if (!countedAsBatchCaller) {
+            countedAsBatchCaller = true;
+            counters.batchCallers.add(ctx.channel().remoteAddress());
+        }
+    }
+
+    private Reply decideBatch(ChannelHandlerContext ctx, FullHttpRequest request) {
         counters.batches.increment();
         List<RequestSummary> summaries;
         try {
-            summaries = codec.readBatch(ByteBufUtil.getBytes(request.content()));
+            summaries = codec.readBatch(request.content());
         } catch (BadBatchException e) {
             return Reply.json(400, codec.writeError(e));
         }
         counters.requests.add(summaries.size());
         RuleSet rules = behaviour.rules();
         List<Decision> decisions = new ArrayList<>(summaries.size());
-        for (RequestSummary summary : summaries) {
+        for (int i = 0; i < summaries.size(); i++) {
+            RequestSummary summary = summaries.get(i);
             decisions.add(rules.decide(summary));
             log(rules, summary);
         }
-        byte[] answer = codec.writeDecisions(summaries, decisions);
         FailMode fail = behaviour.failMode();
-        return fail.active() ? InjectedFailure.forBatch(fail, answer) : Reply.json(200, answer);
+        if (fail.active()) {
+            return InjectedFailure.forBatch(fail, codec.writeDecisions(summaries, decisions));
+        }
+        ByteBuf answer = ctx.alloc().buffer(ANSWER_BYTES_PER_DECISION * (summaries.size() + 1));
+        try {
+            codec.writeDecisions(summaries, decisions, answer);
+        } catch (RuntimeException e) {
+            answer.release();
+            throw e;
+        }
+        return Reply.json(200, answer);
     }
 
     private Reply decideCompat(FullHttpRequest request) {
@@ -127,7 +148,8 @@ public final class PolicyHttpHandler extends SimpleChannelInboundHandler<FullHtt
         if (delayMs == 0) {
             responder.complete(ctx, sequence, reply);
         } else {
-            ctx.executor().schedule(() -> responder.complete(ctx, sequence, reply), delayMs, TimeUnit.MILLISECONDS);
+            responder.delay(sequence, reply);
+            ctx.executor().schedule(() -> responder.completeDelayed(ctx, sequence), delayMs, TimeUnit.MILLISECONDS);
         }
     }
 

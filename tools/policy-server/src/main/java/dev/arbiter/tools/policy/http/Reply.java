@@ -1,8 +1,11 @@
 package dev.arbiter.tools.policy.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -16,6 +19,12 @@ import java.nio.charset.StandardCharsets;
  * one. (Never answering, the {@code hang} failure, is the absence of a Reply.)
  */
 final class Reply {
+
+    /**
+     * Headers of a buffer-bodied JSON answer: only the two this class sets, a constant type and
+     * a length, so they skip validation; nothing adds headers to such an answer later.
+     */
+    private static final DefaultHttpHeadersFactory NATIVE_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private final FullHttpResponse response;
 
@@ -33,6 +42,20 @@ final class Reply {
 
     static Reply json(int status, byte[] body) {
         return withBody(status, HttpHeaderValues.APPLICATION_JSON.toString(), body);
+    }
+
+    /**
+     * A JSON answer already in a buffer, which the Reply now owns: the native batch answer. Its
+     * trailers are the shared empty set, since a response with a {@code Content-Length} never
+     * sends any.
+     */
+    static Reply json(int status, ByteBuf body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body, NATIVE_HEADERS.newHeaders(), EmptyHttpHeaders.INSTANCE);
+        response.headers()
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        return new Reply(response);
     }
 
     static Reply text(int status, String body) {

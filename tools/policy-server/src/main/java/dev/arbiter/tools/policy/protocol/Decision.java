@@ -1,7 +1,5 @@
 package dev.arbiter.tools.policy.protocol;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +23,7 @@ public sealed interface Decision permits Decision.Forward, Decision.Respond, Dec
         CacheHint cache) implements Decision {
 
         public Forward {
-            setHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(setHeaders));
+            setHeaders = OrderedMaps.copyOf(setHeaders);
             removeHeaders = List.copyOf(removeHeaders);
         }
     }
@@ -34,7 +32,7 @@ public sealed interface Decision permits Decision.Forward, Decision.Respond, Dec
     record Respond(int status, Map<String, String> headers, String body, CacheHint cache) implements Decision {
 
         public Respond {
-            headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+            headers = OrderedMaps.copyOf(headers);
         }
     }
 

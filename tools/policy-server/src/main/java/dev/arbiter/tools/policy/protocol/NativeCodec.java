@@ -1,5 +1,6 @@
 package dev.arbiter.tools.policy.protocol;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -9,6 +10,12 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +28,8 @@ import java.util.Map;
  *
  * <p>Both directions stream (Jackson's parser and generator, no tree): a batch is read in one
  * pass straight into summaries, and decisions are written straight into the answer's bytes.
+ * The server reads from and writes to Netty buffers, so a call copies no body into a
+ * {@code byte[]} of its own; the {@code byte[]} variants serve tests and failure injection.
  */
 public final class NativeCodec {
 
@@ -35,39 +44,72 @@ public final class NativeCodec {
      * not an object, an unsupported version, no {@code requests} array, then the first bad summary.
      */
     public List<RequestSummary> readBatch(byte[] body) throws BadBatchException {
+        return readBatch(body, 0, body.length);
+    }
+
+    /**
+     * {@link #readBatch(byte[])} over the readable bytes of {@code body}, read in place (its
+     * backing array when it has one); the buffer's indexes are left as they were.
+     */
+    public List<RequestSummary> readBatch(ByteBuf body) throws BadBatchException {
+        if (body.hasArray()) {
+            return readBatch(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
+        }
+        // A direct or composite buffer (what the server receives): Jackson pulls it through its
+        // own recycled read buffer, which is cheaper than a byte[] of the body per call.
+        int start = body.readerIndex();
+        try (JsonParser p = json.createParser((InputStream) new ByteBufInputStream(body))) {
+            return read(p);
+        } catch (IOException e) {
+            throw unreadable(e);
+        } finally {
+            body.readerIndex(start);
+        }
+    }
+
+    private List<RequestSummary> readBatch(byte[] body, int offset, int length) throws BadBatchException {
+        try (JsonParser p = json.createParser(body, offset, length)) {
+            return read(p);
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    private static BadBatchException unreadable(IOException e) {
+        if (e instanceof JsonProcessingException notJson) {
+            return new BadBatchException("body is not JSON: " + notJson.getOriginalMessage());
+        }
+        return new BadBatchException("body is not readable: " + e.getMessage());
+    }
+
+    private static List<RequestSummary> read(JsonParser p) throws IOException, BadBatchException {
         boolean versionOk = false;
         List<RequestSummary> summaries = null;
         String badSummary = null;
-        try (JsonParser p = json.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new BadBatchException("body is not a JSON object");
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (field.equals("version")) {
-                    versionOk = value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
-                            && p.getLongValue() == PROTOCOL_VERSION;
-                } else if (field.equals("requests") && value == JsonToken.START_ARRAY) {
-                    summaries = new ArrayList<>();
-                    badSummary = null;
-                    for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-                        String problem = readSummary(p, i, summaries);
-                        if (badSummary == null) {
-                            badSummary = problem;
-                        }
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new BadBatchException("body is not a JSON object");
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (field.equals("version")) {
+                versionOk = value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                        && p.getLongValue() == PROTOCOL_VERSION;
+            } else if (field.equals("requests") && value == JsonToken.START_ARRAY) {
+                summaries = new ArrayList<>();
+                badSummary = null;
+                for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+                    String problem = readSummary(p, i, summaries);
+                    if (badSummary == null) {
+                        badSummary = problem;
                     }
-                } else {
-                    if (field.equals("requests")) {
-                        summaries = null;
-                    }
-                    p.skipChildren();
                 }
+            } else {
+                if (field.equals("requests")) {
+                    summaries = null;
+                }
+                p.skipChildren();
             }
-        } catch (JsonProcessingException e) {
-            throw new BadBatchException("body is not JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new BadBatchException("body is not readable: " + e.getMessage());
         }
         if (!versionOk) {
             throw new UnsupportedVersionException();
@@ -82,7 +124,7 @@ public final class NativeCodec {
     }
 
     /** Reads {@code requests[index]} (the parser is on its first token); returns what is wrong with it, or null. */
-    private static String readSummary(JsonParser p, int index, List<RequestSummary> out) throws java.io.IOException {
+    private static String readSummary(JsonParser p, int index, List<RequestSummary> out) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
             return "requests[" + index + "] is not an object";
@@ -138,7 +180,7 @@ public final class NativeCodec {
         return null;
     }
 
-    private static String text(JsonParser p, JsonToken value) throws java.io.IOException {
+    private static String text(JsonParser p, JsonToken value) throws IOException {
         if (value == JsonToken.VALUE_STRING) {
             return p.getText();
         }
@@ -146,27 +188,40 @@ public final class NativeCodec {
         return "";
     }
 
-    private static Map<String, String> headers(JsonParser p, JsonToken value) throws java.io.IOException {
+    private static Map<String, String> headers(JsonParser p, JsonToken value) throws IOException {
         if (value != JsonToken.START_OBJECT) {
             p.skipChildren();
             return Map.of();
         }
-        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> headers = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             if (p.nextToken() == JsonToken.VALUE_STRING) {
+                if (headers == null) {
+                    headers = new LinkedHashMap<>();
+                }
                 headers.put(name.toLowerCase(java.util.Locale.ROOT), p.getText());
             } else {
                 p.skipChildren();
             }
         }
-        return headers;
+        return headers == null ? Map.of() : headers;
     }
 
     /** Writes the 200 answer to a batch: one decision per summary, in the same order. */
     public byte[] writeDecisions(List<RequestSummary> summaries, List<Decision> decisions) {
         ByteArrayBuilder out = new ByteArrayBuilder(64 + 96 * summaries.size());
-        try (JsonGenerator g = json.createGenerator(out)) {
+        writeDecisions(summaries, decisions, out);
+        return out.toByteArray();
+    }
+
+    /** {@link #writeDecisions(List, List)}, the same bytes, appended to {@code out}. */
+    public void writeDecisions(List<RequestSummary> summaries, List<Decision> decisions, ByteBuf out) {
+        writeDecisions(summaries, decisions, new ByteBufOutputStream(out));
+    }
+
+    private void writeDecisions(List<RequestSummary> summaries, List<Decision> decisions, OutputStream out) {
+        try (JsonGenerator g = json.createGenerator(out, JsonEncoding.UTF8)) {
             g.writeStartObject();
             g.writeNumberField("version", PROTOCOL_VERSION);
             g.writeArrayFieldStart("decisions");
@@ -175,14 +230,13 @@ public final class NativeCodec {
             }
             g.writeEndArray();
             g.writeEndObject();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("writing to memory does not fail", e);
         }
-        return out.toByteArray();
     }
 
     /** One decision as the protocol's JSON object. */
-    private static void writeDecision(JsonGenerator g, long id, Decision decision) throws java.io.IOException {
+    private static void writeDecision(JsonGenerator g, long id, Decision decision) throws IOException {
         g.writeStartObject();
         g.writeNumberField("id", id);
         if (decision instanceof Decision.Forward forward) {
@@ -196,7 +250,7 @@ public final class NativeCodec {
         g.writeEndObject();
     }
 
-    private static void writeForward(JsonGenerator g, Decision.Forward forward) throws java.io.IOException {
+    private static void writeForward(JsonGenerator g, Decision.Forward forward) throws IOException {
         g.writeStringField("action", "forward");
         writeIfPresent(g, "pool", forward.pool());
         writeIfPresent(g, "backend", forward.backend());
@@ -214,7 +268,7 @@ public final class NativeCodec {
         }
     }
 
-    private static void writeRespond(JsonGenerator g, Decision.Respond respond) throws java.io.IOException {
+    private static void writeRespond(JsonGenerator g, Decision.Respond respond) throws IOException {
         g.writeStringField("action", "respond");
         g.writeNumberField("status", respond.status());
         if (!respond.headers().isEmpty()) {
@@ -223,7 +277,7 @@ public final class NativeCodec {
         writeIfPresent(g, "body", respond.body());
     }
 
-    private static void writeCache(JsonGenerator g, CacheHint cache) throws java.io.IOException {
+    private static void writeCache(JsonGenerator g, CacheHint cache) throws IOException {
         if (!cache.cacheable()) {
             return;
         }
@@ -233,7 +287,7 @@ public final class NativeCodec {
         }
     }
 
-    private static void writeStringMap(JsonGenerator g, String field, Map<String, String> values) throws java.io.IOException {
+    private static void writeStringMap(JsonGenerator g, String field, Map<String, String> values) throws IOException {
         g.writeObjectFieldStart(field);
         for (Map.Entry<String, String> e : values.entrySet()) {
             g.writeStringField(e.getKey(), e.getValue());
@@ -241,7 +295,7 @@ public final class NativeCodec {
         g.writeEndObject();
     }
 
-    private static void writeStrings(JsonGenerator g, String field, Iterable<String> values) throws java.io.IOException {
+    private static void writeStrings(JsonGenerator g, String field, Iterable<String> values) throws IOException {
         g.writeArrayFieldStart(field);
         for (String v : values) {
             g.writeString(v);
@@ -249,7 +303,7 @@ public final class NativeCodec {
         g.writeEndArray();
     }
 
-    private static void writeIfPresent(JsonGenerator g, String field, String value) throws java.io.IOException {
+    private static void writeIfPresent(JsonGenerator g, String field, String value) throws IOException {
         if (value != null) {
             g.writeStringField(field, value);
         }

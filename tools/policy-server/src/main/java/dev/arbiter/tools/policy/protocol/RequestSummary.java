@@ -1,7 +1,5 @@
 package dev.arbiter.tools.policy.protocol;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -29,7 +27,7 @@ public record RequestSummary(
     Map<String, String> headers) {
 
     public RequestSummary {
-        headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        headers = OrderedMaps.copyOf(headers);
     }
 
     /** The path without the query. */

@@ -4,18 +4,69 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The batch reader's leniency and error order, and the decision writer's exact JSON. */
+/**
+ * The batch reader's leniency and error order, and the decision writer's exact JSON. Every body
+ * is read both from a {@code byte[]} and from each kind of buffer the server may receive, and
+ * must read the same from all of them.
+ */
 class NativeCodecTest {
 
     private final NativeCodec codec = new NativeCodec();
 
     private List<RequestSummary> read(String json) throws BadBatchException {
-        return codec.readBatch(json.getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        List<RequestSummary> fromArray = null;
+        BadBatchException arrayError = null;
+        try {
+            fromArray = codec.readBatch(bytes);
+        } catch (BadBatchException e) {
+            arrayError = e;
+        }
+        for (ByteBuf body : buffersHolding(bytes)) {
+            try {
+                int readerIndex = body.readerIndex();
+                int writerIndex = body.writerIndex();
+                if (arrayError == null) {
+                    assertThat(codec.readBatch(body)).as("read from %s", body).isEqualTo(fromArray);
+                } else {
+                    BadBatchException expected = arrayError;
+                    assertThatThrownBy(() -> codec.readBatch(body)).as("read from %s", body)
+                            .isExactlyInstanceOf(expected.getClass()).hasMessage(expected.getMessage());
+                }
+                assertThat(List.of(body.readerIndex(), body.writerIndex())).as("indexes of %s", body)
+                        .containsExactly(readerIndex, writerIndex);
+            } finally {
+                body.release();
+            }
+        }
+        if (arrayError != null) {
+            throw arrayError;
+        }
+        return fromArray;
+    }
+
+    /** The body as a heap slice not at the start of its array, a direct buffer, and split across a composite's parts. */
+    private static List<ByteBuf> buffersHolding(byte[] body) {
+        List<ByteBuf> buffers = new ArrayList<>();
+        ByteBuf padded = Unpooled.buffer(body.length + 10).writeBytes(new byte[7]).writeBytes(body).writeBytes(new byte[3]);
+        buffers.add(padded.slice(7, body.length));
+        buffers.add(Unpooled.directBuffer(body.length).writeBytes(body));
+        CompositeByteBuf parts = Unpooled.compositeBuffer();
+        int half = body.length / 2;
+        parts.addComponent(true, Unpooled.directBuffer().writeBytes(body, 0, half));
+        parts.addComponent(true, Unpooled.wrappedBuffer(Arrays.copyOfRange(body, half, body.length)));
+        buffers.add(parts);
+        return buffers;
     }
 
     @Test
@@ -101,6 +152,31 @@ class NativeCodecTest {
                 ]}
                 """));
         assertThat(written).startsWith("{\"version\":1,\"decisions\":[{\"id\":1,\"action\":\"forward\"");
+    }
+
+    @Test
+    void shouldWriteTheSameExactBytesIntoABufferAsIntoAnArray() {
+        List<RequestSummary> summaries = List.of(summary(1), summary(2), summary(3));
+        List<Decision> decisions = List.of(
+                new Decision.Forward("bench", null, null, "a=1&b=\u00e9", Map.of("x-a", "\"q\""), List.of("cookie"),
+                        new CacheHint(5000, List.of("path"))),
+                new Decision.Respond(302, Map.of("location", "/login"), null, CacheHint.NONE),
+                new Decision.UseDefault(CacheHint.NONE));
+        String expected = "{\"version\":1,\"decisions\":["
+                + "{\"id\":1,\"action\":\"forward\",\"pool\":\"bench\",\"rewrite\":{\"query\":\"a=1&b=\u00e9\"},"
+                + "\"set_headers\":{\"x-a\":\"\\\"q\\\"\"},\"remove_headers\":[\"cookie\"],\"ttl_ms\":5000,\"scope\":[\"path\"]},"
+                + "{\"id\":2,\"action\":\"respond\",\"status\":302,\"headers\":{\"location\":\"/login\"}},"
+                + "{\"id\":3,\"action\":\"default\"}]}";
+        byte[] array = codec.writeDecisions(summaries, decisions);
+        assertThat(new String(array, StandardCharsets.UTF_8)).isEqualTo(expected);
+        ByteBuf buffer = Unpooled.directBuffer(4).writeBytes(new byte[] {'>'});
+        try {
+            codec.writeDecisions(summaries, decisions, buffer);
+            assertThat(buffer.toString(StandardCharsets.UTF_8)).as("appended after what the buffer held").isEqualTo(">" + expected);
+            assertThat(buffer.readableBytes()).isEqualTo(1 + array.length);
+        } finally {
+            buffer.release();
+        }
     }
 
     private static RequestSummary summary(long id) {
