@@ -49,6 +49,7 @@ public final class Appliance implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Appliance.class.getName());
 
     private final Path configFile;
+    private final TransportSupport transport;
     private final EventLoops loops;
     private final LoopContext[] contexts;
     private final MultiThreadIoEventLoopGroup controlGroup;
@@ -66,6 +67,7 @@ public final class Appliance implements AutoCloseable {
         this.configFile = configFile;
         TransportSupport transport = TransportSupport.resolve(config.runtime().transport(),
                 config.runtime().recvRingBuffers(), config.runtime().recvBufferMaxBytes());
+        this.transport = transport;
         if (config.runtime().busyPollMicros() > 0 && transport.transport() != Transport.EPOLL) {
             LOG.warning("busy-poll-us applies to transport epoll only; " + transport.transport().name().toLowerCase()
                     + " ignores it (the kernel's net.core.busy_poll/busy_read sysctls still apply)");
@@ -93,7 +95,9 @@ public final class Appliance implements AutoCloseable {
         this.admin = new AdminServer(this, controlGroup, transport, config.admin());
         ready = true;
         LOG.info("appliance ready: " + n + " event loop(s) on " + transport.transport().name().toLowerCase()
-                + ", CPUs " + config.runtime().eventLoopCores() + (config.runtime().pinThreads() ? " (pinned)" : ""));
+                + ", CPUs " + config.runtime().eventLoopCores() + (config.runtime().pinThreads() ? " (pinned)" : "")
+                + (transport.recvRingBuffers() > 0 ? ", receive ring of " + transport.recvRingBuffers()
+                        + " buffers of up to " + transport.recvBufferMaxBytes() / 1024 + " KiB per loop" : ""));
     }
 
     /** Loads {@code configFile} and starts; nothing starts if the file has any error. */
@@ -148,6 +152,11 @@ public final class Appliance implements AutoCloseable {
     /** Where listener {@code name} is bound (the actual port when the config said 0). */
     public InetSocketAddress listenerAddress(String name) {
         return boundListeners.get(name);
+    }
+
+    /** The I/O layer in use (after any fallback) and its settings. */
+    public TransportSupport transport() {
+        return transport;
     }
 
     public InetSocketAddress adminAddress() {

@@ -55,10 +55,13 @@ import java.util.logging.Logger;
  * @param ioHandlerFactory    event-loop I/O handler for that transport
  * @param serverChannelClass  listening socket class
  * @param socketChannelClass  client/upstream socket class
+ * @param recvRingBuffers     io_uring: buffers in each loop's receive ring; 0 for other transports
+ * @param recvBufferMaxBytes  io_uring: the largest receive buffer; 0 for other transports
  */
 public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFactory,
                                Class<? extends ServerChannel> serverChannelClass,
-                               Class<? extends SocketChannel> socketChannelClass) {
+                               Class<? extends SocketChannel> socketChannelClass,
+                               int recvRingBuffers, int recvBufferMaxBytes) {
 
     private static final Logger LOG = Logger.getLogger(TransportSupport.class.getName());
 
@@ -89,19 +92,19 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
             } else {
                 return new TransportSupport(Transport.IO_URING,
                         IoUringIoHandler.newFactory(ioUringConfig(ringBuffers, maxBufferBytes)),
-                        IoUringServerSocketChannel.class, IoUringSocketChannel.class);
+                        IoUringServerSocketChannel.class, IoUringSocketChannel.class, ringBuffers, maxBufferBytes);
             }
             wanted = Transport.EPOLL;
         }
         if (wanted == Transport.EPOLL) {
             if (Epoll.isAvailable()) {
                 return new TransportSupport(Transport.EPOLL, EpollIoHandler.newFactory(),
-                        EpollServerSocketChannel.class, EpollSocketChannel.class);
+                        EpollServerSocketChannel.class, EpollSocketChannel.class, 0, 0);
             }
             LOG.warning("transport epoll is not available (" + Epoll.unavailabilityCause() + "); using nio");
         }
         return new TransportSupport(Transport.NIO, NioIoHandler.newFactory(),
-                NioServerSocketChannel.class, NioSocketChannel.class);
+                NioServerSocketChannel.class, NioSocketChannel.class, 0, 0);
     }
 
     /**

@@ -86,6 +86,8 @@ class TransportTest {
                      .runtime("event-loop-cores: [0]\npin-threads: false\ntransport: io-uring\n"
                              + "io-uring-recv-buffers: 16\nio-uring-recv-buffer-max: 4KiB")
                      .pool("p", "", b.address()).service("p"))) {
+            assertThat(app.appliance().transport().recvRingBuffers()).as("the ring the config asked for").isEqualTo(16);
+            assertThat(app.appliance().transport().recvBufferMaxBytes()).isEqualTo(4096);
             java.util.List<String> problems = dev.arbiter.appliance.support.ConcurrentClients.run(app, 32, 3, (c, i) -> {
                 c.send("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: " + upload.length + "\r\n\r\n").send(upload);
                 String up = c.read().text();
