@@ -65,11 +65,8 @@ public final class PolicyResponseDecoder extends ByteToMessageDecoder {
         while (true) {
             switch (state) {
                 case STATUS -> {
-                    int eol = lineEnd(in, MAX_LINE_BYTES);
+                    int eol = line(in, out, MAX_LINE_BYTES);
                     if (eol < 0) {
-                        if (eol == TOO_LONG) {
-                            fail(in, out, FailureReason.TOO_LARGE);
-                        }
                         return;
                     }
                     if (!statusLine(in, eol)) {
@@ -79,11 +76,8 @@ public final class PolicyResponseDecoder extends ByteToMessageDecoder {
                     state = State.HEADERS;
                 }
                 case HEADERS, TRAILERS -> {
-                    int eol = lineEnd(in, Math.min(MAX_LINE_BYTES, MAX_HEADER_BYTES - headerBytes));
+                    int eol = line(in, out, Math.min(MAX_LINE_BYTES, MAX_HEADER_BYTES - headerBytes));
                     if (eol < 0) {
-                        if (eol == TOO_LONG) {
-                            fail(in, out, FailureReason.TOO_LARGE);
-                        }
                         return;
                     }
                     int length = eol - in.readerIndex();
@@ -125,11 +119,8 @@ public final class PolicyResponseDecoder extends ByteToMessageDecoder {
                     emit(out, body);
                 }
                 case CHUNK_SIZE -> {
-                    int eol = lineEnd(in, MAX_LINE_BYTES);
+                    int eol = line(in, out, MAX_LINE_BYTES);
                     if (eol < 0) {
-                        if (eol == TOO_LONG) {
-                            fail(in, out, FailureReason.TOO_LARGE);
-                        }
                         return;
                     }
                     long size = chunkSize(in, eol);
@@ -210,6 +201,18 @@ public final class PolicyResponseDecoder extends ByteToMessageDecoder {
 
     private static final int INCOMPLETE = -1;
     private static final int TOO_LONG = -2;
+
+    /**
+     * Index of the LF ending the line at the reader index; -1 while the line is incomplete, and
+     * -1 after failing the answer as too large when it runs past {@code max} bytes.
+     */
+    private int line(ByteBuf in, List<Object> out, int max) {
+        int eol = lineEnd(in, max);
+        if (eol == TOO_LONG) {
+            fail(in, out, FailureReason.TOO_LARGE);
+        }
+        return eol < 0 ? -1 : eol;
+    }
 
     /** Index of the LF ending the line at the reader index; INCOMPLETE, or TOO_LONG past {@code max} bytes. */
     private static int lineEnd(ByteBuf in, int max) {
