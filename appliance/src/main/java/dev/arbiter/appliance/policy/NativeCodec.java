@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Encodes request summaries and decodes decisions of the native batch protocol
@@ -142,8 +143,9 @@ public final class NativeCodec {
                         throw new InvalidResponse("decisions is not an array");
                     }
                     sawDecisions = true;
+                    Reuse reuse = new Reuse();
                     while (p.nextToken() == JsonToken.START_OBJECT) {
-                        readDecision(p, sink);
+                        readDecision(p, sink, reuse);
                     }
                 } else {
                     p.skipChildren();
@@ -158,8 +160,8 @@ public final class NativeCodec {
     }
 
     /** Reads one decision object; the parser is on its START_OBJECT and ends on its END_OBJECT. */
-    private static void readDecision(JsonParser p, Sink sink) throws IOException {
-        RawDecision d = new RawDecision();
+    private static void readDecision(JsonParser p, Sink sink, Reuse reuse) throws IOException {
+        RawDecision d = reuse.fresh();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String f = p.currentName();
             JsonToken t = p.nextToken();
@@ -175,7 +177,43 @@ public final class NativeCodec {
         }
         PendingRequest pending = sink.pending(d.id);
         if (pending != null) {
-            sink.decided(pending, d.toDecision(pending.policy.headerNames()));
+            sink.decided(pending, reuse.decision(d, pending.policy.headerNames()));
+        }
+    }
+
+    /**
+     * An answer often repeats one decision for many requests (the same pool, the same TTL and
+     * scope): a decision equal to the one before it, id aside, shares that one's immutable
+     * {@link Decision} instead of building and validating another. The raw field holders are
+     * recycled: at most two per answer.
+     */
+    private static final class Reuse {
+        private RawDecision spare;
+        private RawDecision last;
+        private Decision lastDecision;
+        private List<String> lastServiceHeaders;
+
+        /** An empty holder for the next decision (never the one {@link #decision} compares with). */
+        RawDecision fresh() {
+            if (spare == null) {
+                spare = new RawDecision();
+            } else {
+                spare.clear();
+            }
+            return spare;
+        }
+
+        /** The decision {@code d} (the holder {@link #fresh} gave) makes, shared with the one before when equal. */
+        Decision decision(RawDecision d, List<String> serviceHeaders) {
+            if (last != null && serviceHeaders == lastServiceHeaders && d.sameAs(last)) {
+                return lastDecision;
+            }
+            Decision made = d.toDecision(serviceHeaders);
+            spare = last;
+            last = d;
+            lastDecision = made;
+            lastServiceHeaders = serviceHeaders;
+            return made;
         }
     }
 
@@ -202,6 +240,33 @@ public final class NativeCodec {
         long ttl;
         List<String> scope;
         boolean malformed;
+
+        void clear() {
+            id = -1;
+            action = null;
+            pool = null;
+            backend = null;
+            rewritePath = null;
+            rewriteQuery = null;
+            setHeaders = List.of();
+            removeHeaders = List.of();
+            status = -1;
+            respondHeaders = List.of();
+            body = null;
+            ttl = 0;
+            scope = null;
+            malformed = false;
+        }
+
+        /** Every field but the id is equal, and neither is malformed: the two make the same {@link Decision}. */
+        boolean sameAs(RawDecision o) {
+            return !malformed && !o.malformed && status == o.status && ttl == o.ttl && Objects.equals(action, o.action)
+                    && Objects.equals(pool, o.pool) && Objects.equals(backend, o.backend)
+                    && Objects.equals(rewritePath, o.rewritePath) && Objects.equals(rewriteQuery, o.rewriteQuery)
+                    && setHeaders.equals(o.setHeaders) && removeHeaders.equals(o.removeHeaders)
+                    && respondHeaders.equals(o.respondHeaders) && Objects.equals(body, o.body)
+                    && Objects.equals(scope, o.scope);
+        }
 
         void read(String f, JsonToken t, JsonParser p) throws IOException, Malformed {
             switch (f) {

@@ -103,6 +103,46 @@ class DecisionDeliveryTest {
         assertThat(delivered.get(5L).get(0).pool()).isEqualTo("p");
     }
 
+    /**
+     * Consecutive decisions that are equal but for the id share one Decision; any other field
+     * that differs (pool, headers, scope, TTL, action) gives a decision of its own.
+     */
+    @Test
+    void shouldShareOnlyDecisionsThatAreEqualButForTheirId() {
+        NativeCall c = call(1, 2, 3, 4, 5, 6, 7, 8);
+        PolicyResponse r = answer("""
+                {"decisions":[
+                  {"id":1,"action":"forward","pool":"a","ttl_ms":5000,"scope":["path"]},
+                  {"id":2,"action":"forward","pool":"a","ttl_ms":5000,"scope":["path"]},
+                  {"id":3,"action":"forward","pool":"a","ttl_ms":5000,"scope":["host"]},
+                  {"id":4,"action":"forward","pool":"a","ttl_ms":5000,"scope":["host"],"set_headers":{"x-t":"1"}},
+                  {"id":5,"action":"forward","pool":"a","ttl_ms":5000,"scope":["host"],"set_headers":{"x-t":"2"}},
+                  {"id":6,"action":"forward","pool":"b","ttl_ms":5000,"scope":["host"],"set_headers":{"x-t":"2"}},
+                  {"id":7,"action":"forward","pool":"b","ttl_ms":4000,"scope":["host"],"set_headers":{"x-t":"2"}},
+                  {"id":8,"action":"respond","status":403}
+                ]}""");
+        try {
+            assertThat(c.complete(r, out, System.nanoTime())).isNull();
+        } finally {
+            r.release();
+        }
+        out.flush();
+        Decision[] d = new Decision[9];
+        for (long id = 1; id <= 8; id++) {
+            d[(int) id] = delivered.get(id).get(0);
+        }
+        assertThat(d[2]).isSameAs(d[1]);
+        for (int i = 3; i <= 8; i++) {
+            assertThat(d[i]).as("decision %d differs from the one before it", i).isNotSameAs(d[i - 1]).isNotEqualTo(d[i - 1]);
+        }
+        assertThat(d[3].scope()).isNotEqualTo(d[1].scope());
+        assertThat(d[4].setHeaders()).containsExactly("x-t", "1");
+        assertThat(d[5].setHeaders()).containsExactly("x-t", "2");
+        assertThat(d[6].pool()).isEqualTo("b");
+        assertThat(d[7].ttlMillis()).isEqualTo(4000);
+        assertThat(d[8].status()).isEqualTo(403);
+    }
+
     @Test
     void aLoopShouldDeliverEachDecisionOnceAndReuseTheSummaryAfterwards() {
         LoopPolicy lp = new LoopPolicy(0, 16);

@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Native protocol cost per batch at 1, 8 and 64 requests: encoding the summaries (policy I/O
- * thread) and decoding the decisions. Divide by {@code batch} for the cost per request.
+ * thread) and decoding the decisions, each different or all alike. Divide by {@code batch} for
+ * the cost per request.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,6 +42,14 @@ public class BatchCodecBenchmark {
 
     @Param({"1", "8", "64"})
     public int batch;
+
+    /**
+     * {@code distinct}: every decision rewrites its own query; {@code same}: every decision is
+     * the same forward to a pool, as a rule-per-service policy answers (and the benchmark policy
+     * server does).
+     */
+    @Param({"distinct", "same"})
+    public String decisions;
 
     private PolicyBench bench;
     private List<PendingRequest> requests;
@@ -58,9 +67,13 @@ public class BatchCodecBenchmark {
             slot.fill(i, 0, bench.policy, "GET", "shop.example.com", "/catalog?item=" + i + "&sid=abc&utm_source=x",
                     client, 8080, bench.headers, null, 0);
             requests.add(PendingRequest.of(slot));
-            json.append(i == 0 ? "" : ",").append("{\"id\":").append(i)
-                    .append(",\"action\":\"forward\",\"rewrite\":{\"query\":\"item=").append(i)
-                    .append("\"},\"set_headers\":{\"x-tenant\":\"blue\"},\"ttl_ms\":30000,\"scope\":[\"method\",\"path\",\"query\"]}");
+            json.append(i == 0 ? "" : ",").append("{\"id\":").append(i);
+            if (decisions.equals("distinct")) {
+                json.append(",\"action\":\"forward\",\"rewrite\":{\"query\":\"item=").append(i)
+                        .append("\"},\"set_headers\":{\"x-tenant\":\"blue\"},\"ttl_ms\":30000,\"scope\":[\"method\",\"path\",\"query\"]}");
+            } else {
+                json.append(",\"action\":\"forward\",\"pool\":\"p\",\"ttl_ms\":5000,\"scope\":[\"path\"]}");
+            }
         }
         answer = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(json.append("]}").toString(), StandardCharsets.UTF_8));
         sink.requests = requests;
