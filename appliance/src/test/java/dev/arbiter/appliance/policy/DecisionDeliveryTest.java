@@ -72,14 +72,21 @@ class DecisionDeliveryTest {
         return new NativeCall(batch, Unpooled.buffer(), Long.MAX_VALUE);
     }
 
-    private static PolicyResponse answer(String json) {
-        return PolicyResponse.of(200, null, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+    /** Completes {@code c} with a 200 answer carrying {@code json}, and delivers its decisions. */
+    private void completeWith(NativeCall c, String json) {
+        PolicyResponse r = PolicyResponse.of(200, null, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+        try {
+            assertThat(c.complete(r, out, System.nanoTime())).isNull();
+        } finally {
+            r.release();
+        }
+        out.flush();
     }
 
     @Test
     void shouldMatchDecisionsAnsweredInAnyOrderAndKeepTheFirstOfDuplicates() {
         NativeCall c = call(1, 2, 3, 4, 5);
-        PolicyResponse r = answer("""
+        completeWith(c, """
                 {"decisions":[
                   {"id":4,"action":"respond","status":404},
                   {"id":2,"action":"default"},
@@ -88,12 +95,6 @@ class DecisionDeliveryTest {
                   {"id":2,"action":"respond","status":403},
                   {"id":1,"action":"respond","status":401}
                 ]}""");
-        try {
-            assertThat(c.complete(r, out, System.nanoTime())).isNull();
-        } finally {
-            r.release();
-        }
-        out.flush();
         assertThat(delivered).containsOnlyKeys(1L, 2L, 3L, 4L, 5L);
         delivered.values().forEach(list -> assertThat(list).hasSize(1));
         assertThat(delivered.get(1L).get(0).status()).isEqualTo(401);
@@ -110,7 +111,7 @@ class DecisionDeliveryTest {
     @Test
     void shouldShareOnlyDecisionsThatAreEqualButForTheirId() {
         NativeCall c = call(1, 2, 3, 4, 5, 6, 7, 8);
-        PolicyResponse r = answer("""
+        completeWith(c, """
                 {"decisions":[
                   {"id":1,"action":"forward","pool":"a","ttl_ms":5000,"scope":["path"]},
                   {"id":2,"action":"forward","pool":"a","ttl_ms":5000,"scope":["path"]},
@@ -121,12 +122,6 @@ class DecisionDeliveryTest {
                   {"id":7,"action":"forward","pool":"b","ttl_ms":4000,"scope":["host"],"set_headers":{"x-t":"2"}},
                   {"id":8,"action":"respond","status":403}
                 ]}""");
-        try {
-            assertThat(c.complete(r, out, System.nanoTime())).isNull();
-        } finally {
-            r.release();
-        }
-        out.flush();
         Decision[] d = new Decision[9];
         for (long id = 1; id <= 8; id++) {
             d[(int) id] = delivered.get(id).get(0);
@@ -189,13 +184,7 @@ class DecisionDeliveryTest {
                     .append(400 + i % 100).append('}');
         }
         NativeCall c = call(ids);
-        PolicyResponse r = answer(json.append("]}").toString());
-        try {
-            assertThat(c.complete(r, out, System.nanoTime())).isNull();
-        } finally {
-            r.release();
-        }
-        out.flush();
+        completeWith(c, json.append("]}").toString());
         assertThat(delivered).hasSize(ids.length);
         for (int i = 0; i < ids.length; i++) {
             assertThat(delivered.get(ids[i])).hasSize(1);
