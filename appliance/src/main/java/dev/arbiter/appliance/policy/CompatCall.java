@@ -48,17 +48,17 @@ final class CompatCall extends Call {
             List<String> copied = r.policy.headerNames();
             for (int i = 0; i < r.headerValues.length; i++) {
                 if (r.headerValues[i] != null && !OWN.contains(copied.get(i))) {
-                    header(head, copied.get(i), r.headerValues[i]);
+                    RequestHead.header(head, copied.get(i), r.headerValues[i]);
                 }
             }
-            header(head, "x-original-uri", SummaryFields.originForm(r.uri));
-            header(head, "x-original-method", r.method);
-            header(head, "x-forwarded-for", SummaryFields.address(r.client));
-            header(head, "x-forwarded-proto", "http");
-            header(head, "x-forwarded-host", SummaryFields.host(r.rawHost));
-            header(head, "x-forwarded-port", Integer.toString(listenerPort));
-            header(head, "x-policy-service", r.policy.service());
-            end(head);
+            RequestHead.header(head, "x-original-uri", SummaryFields.originForm(r.uri));
+            RequestHead.header(head, "x-original-method", r.method);
+            RequestHead.header(head, "x-forwarded-for", SummaryFields.address(r.client));
+            RequestHead.header(head, "x-forwarded-proto", "http");
+            RequestHead.header(head, "x-forwarded-host", SummaryFields.host(r.rawHost));
+            RequestHead.header(head, "x-forwarded-port", Integer.toString(listenerPort));
+            RequestHead.header(head, "x-policy-service", r.policy.service());
+            RequestHead.end(head);
         } catch (RuntimeException e) {
             head.release();
             throw e;

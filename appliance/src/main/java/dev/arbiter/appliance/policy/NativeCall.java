@@ -26,7 +26,7 @@ final class NativeCall extends Call implements NativeCodec.Sink {
     /** The head and the body go out as two buffers of one write (the body is not copied). */
     @Override
     void writeTo(Channel ch, byte[] hostLine) {
-        ch.write(NativeRequestHead.write(ch.alloc(), hostLine, body.readableBytes()), ch.voidPromise());
+        ch.write(RequestHead.nativeCall(ch.alloc(), hostLine, body.readableBytes()), ch.voidPromise());
         ch.writeAndFlush(body.retainedDuplicate(), ch.voidPromise());
     }
 

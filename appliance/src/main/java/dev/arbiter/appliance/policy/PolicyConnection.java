@@ -50,6 +50,7 @@ final class PolicyConnection extends ChannelInboundHandlerAdapter {
         } catch (IllegalArgumentException e) {
             Deliveries out = server.group().deliveries();
             call.fail(FailureReason.INVALID_DECISION, out);
+            server.group().stats().callFailures[FailureReason.INVALID_DECISION.ordinal()].increment();
             out.flush();
             return false;
         }

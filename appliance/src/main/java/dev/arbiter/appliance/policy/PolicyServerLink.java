@@ -62,7 +62,7 @@ final class PolicyServerLink {
         this.config = group.config();
         this.address = new InetSocketAddress(server.host(), server.port());
         this.hostHeader = server.address();
-        this.hostLine = NativeRequestHead.hostLine(hostHeader);
+        this.hostLine = RequestHead.hostLine(hostHeader);
         this.bootstrap = template;
         this.maxResponseBytes = maxResponseBytes;
     }

@@ -1,6 +1,6 @@
 package dev.arbiter.benchmarks.policy;
 
-import dev.arbiter.appliance.policy.NativeRequestHead;
+import dev.arbiter.appliance.policy.RequestHead;
 import dev.arbiter.appliance.policy.PolicyResponse;
 import dev.arbiter.appliance.policy.PolicyResponseDecoder;
 import io.netty.buffer.ByteBuf;
@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The HTTP layer of one native policy call, JSON aside: write the request (head + body) and read
  * the answer into one body buffer. {@code lean} is the appliance's policy connection
- * ({@link NativeRequestHead} and {@link PolicyResponseDecoder}); {@code nettyCodec} is the
+ * ({@link RequestHead} and {@link PolicyResponseDecoder}); {@code nettyCodec} is the
  * baseline twin it replaced, Netty's {@code HttpClientCodec} with an {@code HttpObjectAggregator}.
  * Both run on an {@code EmbeddedChannel}, so the pipeline overhead is counted alike.
  */
@@ -76,7 +76,7 @@ public class PolicyCallHttpBenchmark {
         byte[] d = decisions.append("]}").toString().getBytes(StandardCharsets.UTF_8);
         answer = ("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + d.length + "\r\n\r\n"
                 + new String(d, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-        hostLine = NativeRequestHead.hostLine(HOST);
+        hostLine = RequestHead.hostLine(HOST);
         lean = new EmbeddedChannel(new PolicyResponseDecoder(MAX, false));
         netty = new EmbeddedChannel(new HttpClientCodec(), new HttpObjectAggregator(MAX));
     }
@@ -90,7 +90,7 @@ public class PolicyCallHttpBenchmark {
 
     @Benchmark
     public int lean() {
-        lean.writeOutbound(NativeRequestHead.write(lean.alloc(), hostLine, body.readableBytes()),
+        lean.writeOutbound(RequestHead.nativeCall(lean.alloc(), hostLine, body.readableBytes()),
                 body.retainedDuplicate());
         int sent = drain(lean);
         lean.writeInbound(Unpooled.wrappedBuffer(answer));
