@@ -236,6 +236,19 @@ def cpu_seconds(pid, with_children=False):
     return total / CLK_TCK
 
 
+def box_ticks():
+    """(idle, total) jiffies of all CPUs from /proc/stat; idle counts iowait too."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[3] + v[4], sum(v[:8])
+
+
+def busy_fraction(t0, t1):
+    """Share of the box's CPU time that was busy between two box_ticks() readings."""
+    total = t1[1] - t0[1]
+    return None if total <= 0 else 1 - (t1[0] - t0[0]) / total
+
+
 def rss_kib(pid, with_children=False):
     pids = [pid] + (children(pid) if with_children else [])
     total = 0
