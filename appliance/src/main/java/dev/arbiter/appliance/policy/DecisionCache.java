@@ -9,18 +9,21 @@ import java.net.InetAddress;
  * <p>Owned by its loop: no locks, no atomics. A key is the virtual service plus the values of the
  * fields in the decision's scope. Because the scope comes with the answer, each service
  * remembers the few scopes its decisions used (at most {@value #SCOPES_PER_SERVICE}) and a
- * lookup tries each. Slots are an open-addressing table probed at most {@value #PROBES} deep;
- * when those are all live, the entry closest to expiry is replaced. Entries are reused in place,
- * so neither a lookup nor, after warm-up, an insert allocates.
+ * lookup tries each. Slots are an open-addressing table of at least four times as many slots as
+ * entries, so probe runs stay short, probed at most {@value #PROBES} deep. A new decision takes
+ * the first free slot; when its probes are all live, or the cache already holds
+ * {@code maxEntries}, the live entry closest to expiry among them gives way. Entries are reused
+ * in place, so neither a lookup nor, after warm-up, an insert allocates.
  */
 public final class DecisionCache {
 
-    static final int PROBES = 8;
+    static final int PROBES = 16;
     static final int SCOPES_PER_SERVICE = 4;
     private static final String SCHEME = "http";
 
     private final Entry[] slots;
     private final int mask;
+    private final int maxEntries;
     private long[] scopes = new long[0];
     private byte[] scopeCounts = new byte[0];
     private Object generation;
@@ -30,9 +33,12 @@ public final class DecisionCache {
     public long expiries;
     public long inserts;
 
-    /** @param maxEntries 0 disables the cache */
+    /** @param maxEntries how many decisions it holds at most (0 disables the cache) */
     public DecisionCache(int maxEntries) {
-        int cap = maxEntries == 0 ? 0 : Integer.highestOneBit(Math.max(16, maxEntries - 1) << 1);
+        this.maxEntries = maxEntries;
+        // the power of two at or above four times the entries: the table is never more than a
+        // quarter full, so a run of taken slots longer than the probe depth is rare
+        int cap = maxEntries == 0 ? 0 : Integer.highestOneBit(Math.max(8, maxEntries) * 4 - 1) << 1;
         this.slots = new Entry[cap];
         this.mask = cap - 1;
     }
@@ -86,8 +92,7 @@ public final class DecisionCache {
                 if (e.hash == h && e.policy == sp && e.scope == scope
                         && e.matches(method, rawHost, uri, client, headerValues)) {
                     if (nowNanos - e.expiresNanos >= 0) {
-                        e.clear();
-                        size--;
+                        remove(i);
                         expiries++;
                         break;
                     }
@@ -110,33 +115,82 @@ public final class DecisionCache {
         rememberScope(sp.index(), scope);
         InetAddress client = r.client.getAddress();
         long h = hash(sp, scope, r.method, r.rawHost, r.uri, client, r.headerValues);
-        int i = (int) h & mask;
-        int victim = -1;
-        long victimExpiry = Long.MAX_VALUE;
-        for (int probe = 0; probe < PROBES; probe++, i = (i + 1) & mask) {
+        int home = (int) h & mask;
+        int empty = -1;      // the first free slot: lookups stop there, so a new entry goes no further
+        int oldest = -1;     // the live entry closest to expiry before it
+        long oldestExpiry = Long.MAX_VALUE;
+        int beyond = -1;     // when full: the live entry closest to expiry after it
+        long beyondExpiry = Long.MAX_VALUE;
+        for (int probe = 0; probe < PROBES; probe++) {
+            int i = (home + probe) & mask;
             Entry e = slots[i];
             if (e == null) {
                 e = new Entry();
                 slots[i] = e;
             }
-            boolean free = e.policy == null || nowNanos - e.expiresNanos >= 0;
-            boolean same = e.policy == sp && e.hash == h && e.scope == scope
-                    && e.matches(r.method, r.rawHost, r.uri, client, r.headerValues);
-            if (free || same) {
-                victim = i;
+            if (e.policy == null) {
+                if (empty >= 0) {
+                    continue;
+                }
+                empty = i;
+                if (size < maxEntries) {
+                    break;
+                }
+            } else if (empty >= 0) {
+                if (e.expiresNanos < beyondExpiry) {
+                    beyondExpiry = e.expiresNanos;
+                    beyond = i;
+                }
+            } else if (nowNanos - e.expiresNanos >= 0 || e.policy == sp && e.hash == h && e.scope == scope
+                    && e.matches(r.method, r.rawHost, r.uri, client, r.headerValues)) {
+                oldest = i;          // the same key, or an expired entry: replaced in place
                 break;
-            }
-            if (e.expiresNanos < victimExpiry) {
-                victimExpiry = e.expiresNanos;
-                victim = i;
+            } else if (e.expiresNanos < oldestExpiry) {
+                oldestExpiry = e.expiresNanos;
+                oldest = i;
             }
         }
-        Entry e = slots[victim];
-        if (e.policy == null) {
+        int slot;
+        if (empty < 0) {
+            slot = oldest;           // every probe live (or the same key, or expired): replaced in place
+        } else if (size < maxEntries) {
+            slot = empty;
             size++;
+        } else if (oldest >= 0 && oldestExpiry <= beyondExpiry) {
+            slot = oldest;           // full: the soonest to expire among the probes gives way
+        } else if (beyond >= 0) {
+            remove(beyond);          // ... and when it lies past the free slot, the new one takes that slot
+            slot = empty;
+            size++;
+        } else {
+            return;                  // full, and nothing live among the probes: not cached
         }
+        Entry e = slots[slot];
         e.set(h, sp, scope, r.method, r.rawHost, r.uri, client, r.headerValues, d, nowNanos + d.ttlMillis() * 1_000_000L);
         inserts++;
+    }
+
+    /**
+     * Empties slot {@code j} and moves later entries of its probe run back into the gap
+     * (backward-shift deletion), so every entry stays reachable from its home slot without
+     * passing a free one.
+     */
+    private void remove(int j) {
+        slots[j].clear();
+        size--;
+        for (int i = (j + 1) & mask; ; i = (i + 1) & mask) {
+            Entry e = slots[i];
+            if (e == null || e.policy == null) {
+                return;
+            }
+            int home = (int) e.hash & mask;
+            boolean staysPut = j <= i ? j < home && home <= i : j < home || home <= i;
+            if (!staysPut) {
+                slots[i] = slots[j];
+                slots[j] = e;
+                j = i;
+            }
+        }
     }
 
     private void rememberScope(int svc, long scope) {
