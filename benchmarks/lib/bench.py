@@ -285,13 +285,14 @@ SPECTRUM = [0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96.875, 97.
 
 def run_wrk(url, connections, duration_s, threads=1, cpus=None, timeout_s=10, vary=None):
     """One bounded wrk run; returns the Lua report (latencies in microseconds).
-    vary: None, ("paths", N) for N distinct paths, or ("host", NAME) for a Host header."""
+    vary: None, ("paths", N) or ("paths", N, START) for N distinct paths (walked in order from START,
+    random when absent), or ("host", NAME) for a Host header."""
     duration_s = max(1, int(round(duration_s)))  # wrk takes whole seconds
     script = WRK_LUA if vary is None else os.path.join(HERE, "wrk-vary.lua")
     argv = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{duration_s}s",
             "--timeout", f"{timeout_s}s", "-s", script, url]
     if vary is not None:
-        argv += ["--", str(vary[0]), str(vary[1])]
+        argv += ["--"] + [str(v) for v in vary]
     if cpus is not None:
         argv = ["taskset", "-c", cpus] + argv
     r = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + timeout_s + 30,

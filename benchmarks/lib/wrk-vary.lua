@@ -1,6 +1,7 @@
 -- wrk request() hook: rotate over N distinct paths ("/item/<i>", for decision-cache entries), or
 -- send one fixed Host header; then the report of wrk-report.lua.
--- Arguments after "--": MODE N   (MODE = paths | host; for host, N is the host name)
+-- Arguments after "--": MODE N [START]   (MODE = paths | host; for host, N is the host name;
+-- for paths, START is the first path's number, random when absent)
 dofile(os.getenv("WRK_REPORT_LUA"))
 
 local mode, n, counter, host
@@ -11,7 +12,7 @@ init = function(args)
     host = args[2]
   else
     n = tonumber(args[2]) or 1
-    counter = math.random(0, n - 1)
+    counter = ((tonumber(args[3]) or math.random(0, n - 1)) - 1) % n
   end
 end
 
