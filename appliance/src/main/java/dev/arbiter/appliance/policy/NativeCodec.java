@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
@@ -88,24 +89,49 @@ public final class NativeCodec {
         }
     }
 
+    // Field names and constant values quoted and escaped once: the generator copies their bytes.
+    private static final SerializedString ID = new SerializedString("id");
+    private static final SerializedString SERVICE = new SerializedString("service");
+    private static final SerializedString METHOD = new SerializedString("method");
+    private static final SerializedString SCHEME = new SerializedString("scheme");
+    private static final SerializedString HTTP = new SerializedString("http");
+    private static final SerializedString HOST = new SerializedString("host");
+    private static final SerializedString PATH = new SerializedString("path");
+    private static final SerializedString CLIENT = new SerializedString("client");
+    private static final SerializedString ADDRESS = new SerializedString("address");
+    private static final SerializedString PORT = new SerializedString("port");
+    private static final SerializedString HEADERS = new SerializedString("headers");
+
     private static void writeSummary(JsonGenerator g, PendingRequest r) throws IOException {
+        ServicePolicy sp = r.policy;
         g.writeStartObject();
-        g.writeNumberField("id", r.id);
-        g.writeStringField("service", r.policy.service());
-        g.writeStringField("method", r.method);
-        g.writeStringField("scheme", "http");
-        g.writeStringField("host", SummaryFields.host(r.rawHost));
-        g.writeStringField("path", SummaryFields.originForm(r.uri));
-        g.writeObjectFieldStart("client");
-        g.writeStringField("address", SummaryFields.address(r.client));
-        g.writeNumberField("port", r.client.getPort());
+        g.writeFieldName(ID);
+        g.writeNumber(r.id);
+        g.writeFieldName(SERVICE);
+        g.writeString(sp.serviceJson());
+        g.writeFieldName(METHOD);
+        g.writeString(r.method);
+        g.writeFieldName(SCHEME);
+        g.writeString(HTTP);
+        g.writeFieldName(HOST);
+        g.writeString(SummaryFields.host(r.rawHost));
+        g.writeFieldName(PATH);
+        g.writeString(SummaryFields.originForm(r.uri));
+        g.writeFieldName(CLIENT);
+        g.writeStartObject();
+        g.writeFieldName(ADDRESS);
+        g.writeString(SummaryFields.address(r.client));
+        g.writeFieldName(PORT);
+        g.writeNumber(r.client.getPort());
         g.writeEndObject();
-        List<String> names = r.policy.headerNames();
-        if (!names.isEmpty()) {
-            g.writeObjectFieldStart("headers");
-            for (int i = 0; i < names.size(); i++) {
+        int listed = sp.headerNames().size();
+        if (listed > 0) {
+            g.writeFieldName(HEADERS);
+            g.writeStartObject();
+            for (int i = 0; i < listed; i++) {
                 if (r.headerValues[i] != null) {
-                    g.writeStringField(names.get(i), r.headerValues[i]);
+                    g.writeFieldName(sp.headerNameJson(i));
+                    g.writeString(r.headerValues[i]);
                 }
             }
             g.writeEndObject();

@@ -1,5 +1,6 @@
 package dev.arbiter.appliance.policy;
 
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.arbiter.appliance.config.ApplianceConfig.ServicePolicyConfig;
 import dev.arbiter.appliance.route.Pool;
 import io.netty.util.AsciiString;
@@ -17,6 +18,8 @@ public final class ServicePolicy {
     private final ServicePolicyConfig config;
     private final PolicyGroup[] groups;
     private final List<String> headerNames;
+    private final SerializedString serviceJson;
+    private final SerializedString[] headerNamesJson;
     private final AsciiString[] headerKeys;
     private final Pool allowed;
     private final PolicyServiceStats stats;
@@ -29,6 +32,11 @@ public final class ServicePolicy {
         this.config = config;
         this.groups = groups;
         this.headerNames = config.headers();
+        this.serviceJson = new SerializedString(service);
+        this.headerNamesJson = new SerializedString[headerNames.size()];
+        for (int i = 0; i < headerNamesJson.length; i++) {
+            headerNamesJson[i] = new SerializedString(headerNames.get(i));
+        }
         this.headerKeys = new AsciiString[headerNames.size()];
         for (int i = 0; i < headerKeys.length; i++) {
             headerKeys[i] = AsciiString.cached(headerNames.get(i));
@@ -71,6 +79,16 @@ public final class ServicePolicy {
 
     public long deadlineNanos() {
         return deadlineNanos;
+    }
+
+    /** The service name, quoted and escaped for JSON once (summaries carry it). */
+    SerializedString serviceJson() {
+        return serviceJson;
+    }
+
+    /** The listed header names, quoted and escaped for JSON once. */
+    SerializedString headerNameJson(int i) {
+        return headerNamesJson[i];
     }
 
     public List<String> headerNames() {
