@@ -124,11 +124,7 @@ public final class DecisionCache {
         for (int probe = 0; probe < PROBES; probe++) {
             int i = (home + probe) & mask;
             Entry e = slots[i];
-            if (e == null) {
-                e = new Entry();
-                slots[i] = e;
-            }
-            if (e.policy == null) {
+            if (e == null || e.policy == null) {
                 if (empty >= 0) {
                     continue;
                 }
@@ -166,6 +162,10 @@ public final class DecisionCache {
             return;                  // full, and nothing live among the probes: not cached
         }
         Entry e = slots[slot];
+        if (e == null) {
+            e = new Entry();    // a slot gets its entry when first used, and keeps it
+            slots[slot] = e;
+        }
         e.set(h, sp, scope, r.method, r.rawHost, r.uri, client, r.headerValues, d, nowNanos + d.ttlMillis() * 1_000_000L);
         inserts++;
     }
