@@ -2,11 +2,6 @@ package dev.arbiter.appliance.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.arbiter.appliance.config.ApplianceConfig;
-import dev.arbiter.appliance.config.ConfigLoader;
-import dev.arbiter.appliance.config.Transport;
-import dev.arbiter.appliance.listener.TransportSupport;
-import dev.arbiter.appliance.route.RoutingTable;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -23,45 +18,29 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DecisionCacheTest {
 
-    private static final String YAML = """
-            runtime: {event-loop-cores: [0], pin-threads: false}
-            listeners: [{name: web, port: 0}]
-            virtual-services:
-              - {name: shop, pool: p, policy: {group: g}}
-            pools:
-              - {name: p, backends: [127.0.0.1:9]}
-            policy:
-              hand-off: ring
-              groups:
-                - {name: g, servers: [127.0.0.1:9], health-check: {interval: 1h}}
-            """;
     private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40000);
     private static final Decision BY_PATH = byPath(3_600_000);
     private static final Decision BY_PATH_BRIEFLY = byPath(1);
 
-    private PolicyStage stage;
-    private RoutingTable table;
+    private UnstartedStage fixture;
     private ServicePolicy policy;
     private final DefaultHttpHeaders headers = new DefaultHttpHeaders();
     private final String[] headerValues = new String[SummarySlot.MAX_HEADERS];
 
     @BeforeEach
     void setUp() throws Exception {
-        ApplianceConfig config = ConfigLoader.parse(YAML, "t.yaml");
-        table = RoutingTable.build(config, null, 1);
-        stage = new PolicyStage(config.policy(), TransportSupport.resolve(Transport.NIO), 1);
-        stage.attach(table);
-        policy = table.services().get(0).policy();
+        fixture = new UnstartedStage();
+        policy = fixture.policy;
     }
 
     @AfterEach
     void tearDown() {
-        stage.close();
+        fixture.close();
     }
 
     private DecisionCache cache(int entries) {
         DecisionCache c = new DecisionCache(entries);
-        c.ensureGeneration(table, 1);
+        c.ensureGeneration(fixture.table, 1);
         return c;
     }
 

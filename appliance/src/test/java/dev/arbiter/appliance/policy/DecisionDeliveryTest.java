@@ -2,10 +2,7 @@ package dev.arbiter.appliance.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.arbiter.appliance.config.ApplianceConfig;
 import dev.arbiter.appliance.config.ConfigLoader;
-import dev.arbiter.appliance.config.Transport;
-import dev.arbiter.appliance.listener.TransportSupport;
 import dev.arbiter.appliance.route.RoutingTable;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -25,19 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class DecisionDeliveryTest {
 
-    private static final String YAML = """
-            runtime: {event-loop-cores: [0], pin-threads: false}
-            listeners: [{name: web, port: 0}]
-            virtual-services:
-              - {name: shop, pool: p, policy: {group: g}}
-            pools:
-              - {name: p, backends: [127.0.0.1:9]}
-            policy:
-              hand-off: ring
-              groups:
-                - {name: g, servers: [127.0.0.1:9], health-check: {interval: 1h}}
-            """;
-
+    private UnstartedStage fixture;
     private PolicyStage stage;
     private ServicePolicy policy;
     private final Map<Long, List<Decision>> delivered = new LinkedHashMap<>();
@@ -45,11 +30,9 @@ class DecisionDeliveryTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        ApplianceConfig config = ConfigLoader.parse(YAML, "t.yaml");
-        RoutingTable table = RoutingTable.build(config, null, 1);
-        stage = new PolicyStage(config.policy(), TransportSupport.resolve(Transport.NIO), 1);
-        stage.attach(table);
-        policy = table.services().get(0).policy();
+        fixture = new UnstartedStage();
+        stage = fixture.stage;
+        policy = fixture.policy;
         out = new Deliveries((loop, items) -> {
             for (int i = 0; i < items.size(); i += 2) {
                 PendingRequest p = (PendingRequest) items.get(i);
@@ -60,7 +43,7 @@ class DecisionDeliveryTest {
 
     @AfterEach
     void tearDown() {
-        stage.close();
+        fixture.close();
     }
 
     private NativeCall call(long... ids) {
@@ -159,7 +142,7 @@ class DecisionDeliveryTest {
 
     @Test
     void aShadowDecisionShouldBeCountedOnceAndItsSummaryReusedByTheLoop() throws Exception {
-        RoutingTable table = RoutingTable.build(ConfigLoader.parse(YAML.replace("policy: {group: g}",
+        RoutingTable table = RoutingTable.build(ConfigLoader.parse(UnstartedStage.YAML.replace("policy: {group: g}",
                 "policy: {group: g, mode: shadow}"), "t.yaml"), null, 1);
         stage.attach(table);
         ServicePolicy shadow = table.services().get(0).policy();
