@@ -41,6 +41,12 @@ final class Scripts {
         }
     }
 
+    /** Skips the calling test unless {@code benchmarks/target/benchmarks.jar} is built (package phase: run as an *IT). */
+    static void assumeBenchJarBuilt() {
+        assumeTrue(Files.isRegularFile(MODULE.resolve("target/benchmarks.jar")),
+                "skipped: benchmarks/target/benchmarks.jar is not built (run mvn verify)");
+    }
+
     /**
      * Runs {@code benchmarks/<script> args...} with its output in {@code log}; asserts it ended by
      * itself within {@code seconds} with exit code 0 (it is stopped otherwise).

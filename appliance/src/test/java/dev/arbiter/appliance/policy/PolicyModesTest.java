@@ -101,6 +101,55 @@ class PolicyModesTest {
         return s;
     }
 
+    /**
+     * An auth service whose 2xx answers carry rewrites the appliance must refuse: each would put a
+     * space, a fragment, a relative path, a framing header or an unparsable line into the request.
+     */
+    @Test
+    void compatibilityModeShouldRefuseRewritesThatWouldCorruptTheForwardedRequest() throws Exception {
+        Map<String, String[]> answers = Map.of(
+                "/space", new String[] {"X-Policy-Rewrite-Path", "/a b"},
+                "/relative", new String[] {"X-Policy-Rewrite-Path", "a/b"},
+                "/question", new String[] {"X-Policy-Rewrite-Path", "/a?b=1"},
+                "/fragment", new String[] {"X-Policy-Rewrite-Query", "a=1#top"},
+                "/framing", new String[] {"X-Policy-Set-Header", "content-length: 0"},
+                "/no-colon", new String[] {"X-Policy-Set-Header", "x-user alice"},
+                "/bad-name", new String[] {"X-Policy-Set-Header", "x user: alice"},
+                "/bad-backend", new String[] {"X-Policy-Backend", "not an address"},
+                "/fine", new String[] {"X-Policy-Rewrite-Path", "/rewritten"});
+        HttpServer auth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        auth.createContext("/auth", ex -> {
+            String[] a = answers.get(ex.getRequestHeaders().getFirst("X-Original-URI"));
+            if (a != null) {
+                ex.getResponseHeaders().add(a[0], a[1]);
+            }
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        auth.start();
+        try (DemoBackend b = DemoBackend.start("b");
+             RunningAppliance app = RunningAppliance.start(TestConfig.create()
+                     .pool("p", "", b.address())
+                     .service("svc", "[\"*\"]", "/", "p", "group: auth\ndeadline: 2s\non-failure: reject")
+                     .policy("groups:\n  - name: auth\n    mode: compat\n    compat-path: /auth\n    servers: [127.0.0.1:"
+                             + auth.getAddress().getPort() + "]\n    health-check: {path: /auth}\n"));
+             RawHttp c = app.connect()) {
+            for (String uri : answers.keySet()) {
+                if (uri.equals("/fine")) {
+                    continue;
+                }
+                RawHttp.Response r = c.get(uri);
+                assertThat(r.status).as(uri).isEqualTo(503);
+                assertThat(r.header("x-policy-fallback")).as(uri).isEqualTo("invalid-decision");
+            }
+            assertThat(b.requestCount()).as("no refused rewrite reached the backend").isZero();
+            assertThat(c.get("/fine").status).as("the connection is still usable").isEqualTo(200);
+            assertThat(b.received().poll(2, TimeUnit.SECONDS).uri()).isEqualTo("/rewritten");
+        } finally {
+            auth.stop(0);
+        }
+    }
+
     @Test
     void compatibilityModeShouldWorkWithAnAuthRequestStyleServer() throws Exception {
         Map<String, String> seen = new ConcurrentHashMap<>();
