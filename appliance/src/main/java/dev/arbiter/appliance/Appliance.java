@@ -9,6 +9,7 @@ import dev.arbiter.appliance.config.Transport;
 import dev.arbiter.appliance.exchange.ApplianceState;
 import dev.arbiter.appliance.exchange.ClientChannelInitializer;
 import dev.arbiter.appliance.exchange.LoopContext;
+import dev.arbiter.appliance.http.ClientAddress;
 import dev.arbiter.appliance.listener.EventLoops;
 import dev.arbiter.appliance.listener.TransportSupport;
 import dev.arbiter.appliance.policy.LoopPolicy;
@@ -145,7 +146,7 @@ public final class Appliance implements AutoCloseable {
     }
 
     static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
+        String host = ClientAddress.text(a.getAddress());
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 

@@ -2,6 +2,7 @@ package dev.arbiter.appliance.exchange;
 
 import dev.arbiter.appliance.config.ApplianceConfig.LimitsConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PoolConfig;
+import dev.arbiter.appliance.http.ClientAddress;
 import dev.arbiter.appliance.http.HopByHop;
 import dev.arbiter.appliance.http.RequestRejection;
 import dev.arbiter.appliance.http.ResponseEncoder;
@@ -141,7 +142,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        remoteIp = remote.getAddress().getHostAddress();
+        remoteIp = ClientAddress.text(remote.getAddress());
         localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
         loop.register(this);
         armDeadline(DEADLINE_IDLE, limits.idleTimeoutMillis());

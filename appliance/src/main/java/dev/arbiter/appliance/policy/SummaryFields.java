@@ -1,7 +1,6 @@
 package dev.arbiter.appliance.policy;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
+import dev.arbiter.appliance.http.ClientAddress;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 
@@ -41,49 +40,6 @@ final class SummaryFields {
     }
 
     static String address(InetSocketAddress a) {
-        InetAddress ip = a.getAddress();
-        String s = ip.getHostAddress();
-        if (ip instanceof Inet6Address) {
-            int pct = s.indexOf('%');
-            return canonical6(pct < 0 ? s : s.substring(0, pct));
-        }
-        return s;
-    }
-
-    /** RFC 5952: the longest run of two or more zero groups becomes "::" (the first such run on a tie). */
-    static String canonical6(String full) {
-        String[] groups = full.split(":");
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < groups.length; ) {
-            if (groups[i].equals("0")) {
-                int j = i;
-                while (j < groups.length && groups[j].equals("0")) {
-                    j++;
-                }
-                if (j - i > bestLen) {
-                    bestStart = i;
-                    bestLen = j - i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        if (bestStart < 0) {
-            return full;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < bestStart; i++) {
-            sb.append(i == 0 ? "" : ":").append(groups[i]);
-        }
-        sb.append("::");
-        for (int i = bestStart + bestLen; i < groups.length; i++) {
-            sb.append(groups[i]);
-            if (i < groups.length - 1) {
-                sb.append(':');
-            }
-        }
-        return sb.toString();
+        return ClientAddress.text(a.getAddress());
     }
 }

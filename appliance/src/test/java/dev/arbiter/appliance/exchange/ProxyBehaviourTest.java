@@ -52,6 +52,23 @@ class ProxyBehaviourTest {
         }
     }
 
+    /** An IPv6 listener, and the client named in X-Forwarded-For the way the policy summary names it. */
+    @Test
+    void shouldServeIpv6ClientsAndNameThemInTheShortForm() throws Exception {
+        try (RunningAppliance v6 = RunningAppliance.start(TestConfig.create()
+                .listener("::1")
+                .pool("main", "", a.address())
+                .service("main"));
+             RawHttp c = v6.connect()) {
+            assertThat(v6.address().getAddress().getHostAddress()).as("bound on IPv6 loopback").contains(":");
+            c.send("GET /v6 HTTP/1.1\r\nHost: shop\r\nX-Forwarded-For: 2001:db8::7\r\n\r\n");
+            assertThat(c.read().status).isEqualTo(200);
+        }
+        ReceivedRequest seen = a.received().poll(5, TimeUnit.SECONDS);
+        assertThat(seen.uri()).isEqualTo("/v6");
+        assertThat(seen.headers().get("x-forwarded-for")).isEqualTo("2001:db8::7, ::1");
+    }
+
     @Test
     void shouldRemoveHopByHopHeadersAndSetForwardingHeadersTowardsBackend() throws Exception {
         try (RawHttp c = app.connect()) {

@@ -15,6 +15,7 @@ public final class TestConfig {
     private String limits = "";
     private String admin = "admin:\n  address: 127.0.0.1\n  port: 0\n  drain-timeout: 10s\n";
     private String policy = "";
+    private String listenerAddress = "127.0.0.1";
 
     public static TestConfig create() {
         return new TestConfig();
@@ -69,6 +70,12 @@ public final class TestConfig {
         return this;
     }
 
+    /** The listener's address (default 127.0.0.1), e.g. {@code "::1"}. */
+    public TestConfig listener(String address) {
+        this.listenerAddress = address;
+        return this;
+    }
+
     public TestConfig limits(String yaml) {
         this.limits = "limits:\n" + indent(yaml);
         return this;
@@ -81,7 +88,7 @@ public final class TestConfig {
 
     public String yaml() {
         StringBuilder sb = new StringBuilder(runtime);
-        sb.append("listeners:\n  - name: web\n    address: 127.0.0.1\n    port: 0\n");
+        sb.append("listeners:\n  - name: web\n    address: \"").append(listenerAddress).append("\"\n    port: 0\n");
         sb.append("virtual-services:\n");
         services.forEach(sb::append);
         sb.append("pools:\n");
