@@ -101,6 +101,16 @@ class PolicyModesTest {
         return s;
     }
 
+    /** An appliance whose one service asks {@code auth} in compatibility mode and rejects on failure. */
+    private static RunningAppliance startWithCompatPolicy(DemoBackend b, HttpServer auth, String extraServicePolicy)
+            throws Exception {
+        return RunningAppliance.start(TestConfig.create()
+                .pool("p", "", b.address())
+                .service("svc", "[\"*\"]", "/", "p", "group: auth\ndeadline: 2s\non-failure: reject" + extraServicePolicy)
+                .policy("groups:\n  - name: auth\n    mode: compat\n    compat-path: /auth\n    servers: [127.0.0.1:"
+                        + auth.getAddress().getPort() + "]\n    health-check: {path: /auth}\n"));
+    }
+
     /**
      * An auth service whose 2xx answers carry rewrites the appliance must refuse: each would put a
      * space, a fragment, a relative path, a framing header or an unparsable line into the request.
@@ -128,11 +138,7 @@ class PolicyModesTest {
         });
         auth.start();
         try (DemoBackend b = DemoBackend.start("b");
-             RunningAppliance app = RunningAppliance.start(TestConfig.create()
-                     .pool("p", "", b.address())
-                     .service("svc", "[\"*\"]", "/", "p", "group: auth\ndeadline: 2s\non-failure: reject")
-                     .policy("groups:\n  - name: auth\n    mode: compat\n    compat-path: /auth\n    servers: [127.0.0.1:"
-                             + auth.getAddress().getPort() + "]\n    health-check: {path: /auth}\n"));
+             RunningAppliance app = startWithCompatPolicy(b, auth, "");
              RawHttp c = app.connect()) {
             for (String uri : answers.keySet()) {
                 if (uri.equals("/fine")) {
@@ -155,11 +161,7 @@ class PolicyModesTest {
         Map<String, String> seen = new ConcurrentHashMap<>();
         HttpServer auth = authRequestStyleServer(seen);
         try (DemoBackend b = DemoBackend.start("b");
-             RunningAppliance app = RunningAppliance.start(TestConfig.create()
-                     .pool("p", "", b.address())
-                     .service("svc", "[\"*\"]", "/", "p", "group: auth\ndeadline: 2s\non-failure: reject\nheaders: [authorization]")
-                     .policy("groups:\n  - name: auth\n    mode: compat\n    compat-path: /auth\n    servers: [127.0.0.1:"
-                             + auth.getAddress().getPort() + "]\n    health-check: {path: /auth}\n"));
+             RunningAppliance app = startWithCompatPolicy(b, auth, "\nheaders: [authorization]");
              RawHttp c = app.connect()) {
             RawHttp.Response ok = c.get("/shop/item?x=1");
             assertThat(ok.status).isEqualTo(200);
