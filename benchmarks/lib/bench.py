@@ -456,6 +456,31 @@ def start_backends(procs, count, cpus=None, name="backends"):
     return p, ports
 
 
+NGINX_BACKEND_SERVER = """    server {{
+        listen 127.0.0.1:{port};
+        location = /healthz {{ return 200 "ok\\n"; }}
+        location / {{
+            add_header X-Backend backend-{n};
+            return 200 "backend=backend-{n} method=$request_method uri=$request_uri\\n";
+        }}
+    }}
+"""
+
+
+def start_nginx_backends(procs, run_dir, ports, cpus=None, name="backends"):
+    """Static backends in one nginx worker (configs/nginx-backend.conf), one server per port, named
+    backend-1, backend-2, ...; waits until the first and the last answer. Returns the process."""
+    os.makedirs(os.path.join(run_dir, name + "-tmp"), exist_ok=True)
+    servers = "".join(NGINX_BACKEND_SERVER.format(port=port, n=i + 1) for i, port in enumerate(ports))
+    path = render_template(os.path.join(CONFIGS, "nginx-backend.conf"),
+                           {"RUN_DIR": run_dir, "NAME": name, "SERVERS": servers}, os.path.join(run_dir, name + ".conf"))
+    p = procs.start(name, [which("nginx"), "-p", run_dir, "-c", path, "-e", os.path.join(run_dir, name + "-error.log")],
+                    cpus)
+    for port in sorted({ports[0], ports[-1]}):
+        wait_http_ok(f"http://127.0.0.1:{port}/healthz", p, 60)
+    return p
+
+
 def start_policy(procs, cpus=None):
     port = free_port()
     p = procs.start("policy-server", ["java", "-jar", POLICY_JAR, "--rules", os.path.join(CONFIGS, "policy-rules.yaml"),

@@ -22,8 +22,8 @@ class EndToEndSmokeIT {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldDriveEveryApplianceTargetAtAFixedRate(@TempDir Path out) throws Exception {
-        for (String tool : new String[] {"wrk", "python3"}) {
-            assumeTrue(Scripts.onPath(tool), "skipped: end-to-end needs " + tool + " (apt-get install wrk python3)");
+        for (String tool : new String[] {"wrk", "nginx", "python3"}) {
+            assumeTrue(Scripts.onPath(tool), "skipped: end-to-end needs " + tool + " (apt-get install wrk nginx-light python3)");
         }
         Scripts.assumeJarsBuilt();
         Scripts.assumeBenchJarBuilt();

@@ -21,8 +21,8 @@ class ScalingSmokeIT {
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shouldMeasureEveryAxisAndWriteTheReport(@TempDir Path out) throws Exception {
-        for (String tool : new String[] {"wrk", "python3", "jcmd"}) {
-            assumeTrue(Scripts.onPath(tool), "skipped: scaling needs " + tool + " (apt-get install wrk python3)");
+        for (String tool : new String[] {"wrk", "nginx", "python3", "jcmd"}) {
+            assumeTrue(Scripts.onPath(tool), "skipped: scaling needs " + tool + " (apt-get install wrk nginx-light python3)");
         }
         Scripts.assumeJarsBuilt();
         Scripts.assumeBenchJarBuilt();
