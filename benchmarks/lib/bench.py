@@ -87,6 +87,10 @@ def which(cmd):
     return _which(cmd) or cmd
 
 
+def installed(cmd):
+    return _which(cmd) is not None
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
