@@ -485,6 +485,15 @@ def start_nginx_backends(procs, run_dir, ports, cpus=None, name="backends"):
     return p
 
 
+def start_backend_pair(procs, run_dir, nginx, cpus=None, name="backends"):
+    """The benchmarks' two backends: static nginx servers (nginx=True) or the JVM demo backend.
+    Returns (process, [port, port]) once both answer."""
+    if nginx:
+        ports = free_ports(2)
+        return start_nginx_backends(procs, run_dir, ports, cpus, name), ports
+    return start_backends(procs, 2, cpus, name)
+
+
 def start_policy(procs, cpus=None):
     port = free_port()
     p = procs.start("policy-server", ["java", "-jar", POLICY_JAR, "--rules", os.path.join(CONFIGS, "policy-rules.yaml"),
