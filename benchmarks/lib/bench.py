@@ -485,6 +485,11 @@ def start_nginx_backends(procs, run_dir, ports, cpus=None, name="backends"):
     return p
 
 
+def haproxy_servers(addresses):
+    """The server lines of configs/haproxy.cfg's backend, one per address."""
+    return "\n".join(f"    server b{i + 1} {addr}" for i, addr in enumerate(addresses))
+
+
 def start_backend_pair(procs, run_dir, nginx, cpus=None, name="backends"):
     """The benchmarks' two backends: static nginx servers (nginx=True) or the JVM demo backend.
     Returns (process, [port, port]) once both answer."""
