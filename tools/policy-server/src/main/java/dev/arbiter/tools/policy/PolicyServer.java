@@ -57,6 +57,12 @@ public final class PolicyServer implements AutoCloseable {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // As in the appliance: leak tracking records a stack trace for a sample of buffers on
+            // every call's path. Tests run it at "paranoid"; from the command line it is off unless
+            // asked for (-Dio.netty.leakDetection.level).
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
         System.exit(PolicyServerCommand.run(args));
     }
 
