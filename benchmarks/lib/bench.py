@@ -225,19 +225,52 @@ def children(pid):
     return out
 
 
+def _stat_times(path):
+    """(utime, stime) ticks from a /proc stat file; (0, 0) when it is gone."""
+    try:
+        with open(path) as f:
+            s = f.read()
+        fields = s[s.rindex(")") + 2:].split()
+        return int(fields[11]), int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+
+
+def cpu_split(pid, with_children=False):
+    """(user, kernel) CPU seconds of pid (all its threads), plus its direct children's when asked."""
+    user = kernel = 0
+    for p in [pid] + (children(pid) if with_children else []):
+        u, k = _stat_times(f"/proc/{p}/stat")
+        user += u
+        kernel += k
+    return user / CLK_TCK, kernel / CLK_TCK
+
+
 def cpu_seconds(pid, with_children=False):
     """utime+stime of pid (all its threads), plus its direct children's when asked."""
-    pids = [pid] + (children(pid) if with_children else [])
-    total = 0
-    for p in pids:
+    return sum(cpu_split(pid, with_children))
+
+
+def thread_ticks(pid, with_children=False):
+    """{(pid, tid): utime+stime ticks} of every thread of pid, and of its direct children's."""
+    out = {}
+    for p in [pid] + (children(pid) if with_children else []):
         try:
-            with open(f"/proc/{p}/stat") as f:
-                s = f.read()
-            fields = s[s.rindex(")") + 2:].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, ValueError, IndexError):
-            pass
-    return total / CLK_TCK
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tids:
+            out[(p, t)] = sum(_stat_times(f"/proc/{p}/task/{t}/stat"))
+    return out
+
+
+def busiest_thread(before, after, seconds):
+    """The largest CPU use of one thread between two thread_ticks snapshots, as a fraction of one CPU:
+    near 1.0 that thread (an event loop, a worker) was saturated and bounds the throughput."""
+    if seconds <= 0:
+        return None
+    best = max((v - before.get(k, 0) for k, v in after.items()), default=0)
+    return best / CLK_TCK / seconds
 
 
 def box_ticks():

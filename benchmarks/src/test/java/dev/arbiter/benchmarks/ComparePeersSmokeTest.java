@@ -42,6 +42,10 @@ class ComparePeersSmokeTest {
         String report = read(out.resolve("report.md"));
         assertThat(report).contains("| nginx (plain proxy) |", "| haproxy (plain proxy) |",
                 "| nginx + auth_request (keep-alive) |", "| appliance, no policy |", "The issue's targets");
+        assertThat(report).as("each balancer's kernel share and busiest thread")
+                .contains("| of which kernel | busiest balancer thread |")
+                .containsPattern("\\| haproxy \\(plain proxy\\) \\|( [^|]+ \\|){7} [0-9.]+ \\| [0-9]+% \\|")
+                .containsPattern("\\| appliance, no policy \\|( [^|]+ \\|){7} [0-9.]+ \\| [0-9]+% \\|");
         assertThat(out.resolve("latency-c32.svg")).isNotEmptyFile();
         assertThat(output).doesNotContain("WARNING");
     }
