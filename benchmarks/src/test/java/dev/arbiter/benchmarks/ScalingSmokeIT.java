@@ -35,6 +35,10 @@ class ScalingSmokeIT {
                 "across backends (round-robin)", "across services (exact hosts)");
         assertThat(report).as("the cache axis's larger step").containsPattern("\\| decision-cache entries \\| 1,00\\d \\|");
         assertThat(report).as("no axis failed or was skipped").doesNotContain("Not measured");
+        assertThat(report).as("each step's kernel share, and where the CPU per request moved across the backends axis")
+                .containsPattern("\\| round-robin \\| 100 \\|( [^|]+ \\|){4} [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\|")
+                .containsPattern("across backends \\(round-robin\\)[^\\n]*from 2 to 100: user space [0-9.]+ -> [0-9.]+ µs, "
+                        + "kernel [0-9.]+ -> [0-9.]+ µs per request");
         assertThat(report).as("the cache axis measured hits, not misses").containsPattern("1,00\\d entries: [^;]*, 1\\.00\\d cache hits/req");
         if (Scripts.onPath("haproxy")) {
             assertThat(report).contains("| haproxy round-robin (reference) | 100 |");
