@@ -251,6 +251,12 @@ def cpu_seconds(pid, with_children=False):
     return sum(cpu_split(pid, with_children))
 
 
+def cpu_per_request(before, after, requests):
+    """(all, kernel) CPU µs per request between two cpu_split readings."""
+    n = max(requests, 1)
+    return (sum(after) - sum(before)) * 1e6 / n, (after[1] - before[1]) * 1e6 / n
+
+
 def thread_ticks(pid, with_children=False):
     """{(pid, tid): utime+stime ticks} of every thread of pid, and of its direct children's."""
     out = {}
