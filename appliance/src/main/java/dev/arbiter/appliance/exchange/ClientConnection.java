@@ -6,6 +6,7 @@ import dev.arbiter.appliance.http.ClientAddress;
 import dev.arbiter.appliance.http.HopByHop;
 import dev.arbiter.appliance.http.RequestRejection;
 import dev.arbiter.appliance.http.ResponseEncoder;
+import dev.arbiter.appliance.http.ResponseParser;
 import dev.arbiter.appliance.policy.Decision;
 import dev.arbiter.appliance.policy.DecisionCache;
 import dev.arbiter.appliance.policy.DecisionListener;
@@ -18,8 +19,10 @@ import dev.arbiter.appliance.route.Pool;
 import dev.arbiter.appliance.route.RoutingTable;
 import dev.arbiter.appliance.route.VirtualService;
 import dev.arbiter.appliance.telemetry.ServiceStats;
+import dev.arbiter.appliance.upstream.UpstreamConnector;
 import dev.arbiter.appliance.upstream.UpstreamOwner;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -36,7 +39,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -53,7 +55,7 @@ import java.util.List;
  *
  * <pre>
  *  client --HttpRequest/HttpContent--> [ClientConnection] --same objects--> upstream connection
- *  client <--HttpResponse/HttpContent-- [ClientConnection] <--onUpstreamRead-- (same event loop)
+ *  client <--relayed head + body bytes-- [ClientConnection] <--ResponseParser-- (same event loop)
  * </pre>
  *
  * <p>Requests on a connection are served one at a time, in order: a pipelined request waits in
@@ -85,6 +87,15 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     /** Bytes of request held while no upstream can take them, before reading pauses. */
     private static final int MAX_HELD_BYTES = 256 * 1024;
     private static final String VIA = "1.1 arbiter";
+    private static final byte[] VIA_BYTES = VIA.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION_CLOSE = "connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION_KEEP_ALIVE = "connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CHUNKED = "transfer-encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final short CRLF = ('\r' << 8) | '\n';
+    private static final short COLON_SPACE = (':' << 8) | ' ';
+    /** Response pieces up to this size are gathered into one buffer per read instead of written as slices. */
+    private static final int COPY_MAX_BYTES = 2048;
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     private static final AsciiString HTTP = AsciiString.cached("http");
@@ -96,6 +107,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>(4);
     private int inboundBytes;
     private ChannelHandlerContext ctx;
+    private ChannelHandlerContext rawOut;
+    private ByteBuf output;
+    private boolean reframe;
     private InetSocketAddress remote;
     private String remoteIp;
     int slot = -1;
@@ -108,7 +122,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private boolean requestDone;
     private boolean requestSent;
     private boolean responseStarted;
-    private boolean informational;
     private boolean closeAfterResponse;
     private boolean upstreamKeepAlive;
     private boolean clientHttp10;
@@ -137,6 +150,10 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        // Relayed responses are bytes already: they go out past the encoder, which only sees
+        // the appliance's own answers.
+        ChannelHandlerContext encoderCtx = ctx.pipeline().context(encoder);
+        this.rawOut = encoderCtx != null ? encoderCtx : ctx;
     }
 
     @Override
@@ -243,6 +260,10 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             upstream = null;
         }
         releaseInbound();
+        if (output != null) {
+            output.release();
+            output = null;
+        }
         ctx.fireChannelInactive();
     }
 
@@ -277,7 +298,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         requestDone = false;
         requestSent = false;
         responseStarted = false;
-        informational = false;
         bodyBytes = 0;
         attempts = 0;
         service = null;
@@ -564,6 +584,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         backend.onLoop(loop.index()).outstanding++;
         backend.onLoop(loop.index()).requests++;
         upstream.config().setAutoRead(ctx.channel().isWritable());
+        UpstreamConnector.expectResponse(upstream, request.method() == HttpMethod.HEAD);
         upstream.write(request);
         requestSent = true;
         upstreamFlushPending = true;
@@ -627,31 +648,15 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     // ---------------------------------------------------------------- response path
 
     @Override
-    public void onUpstreamRead(Object msg) {
-        if (msg instanceof HttpResponse r) {
-            onResponseHead(r);
-        }
-        if (msg instanceof HttpContent c) {
-            onResponseContent(c);
-        } else if (!(msg instanceof HttpResponse)) {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onResponseHead(HttpResponse r) {
-        if (r.decoderResult().isFailure()) {
-            upstreamFailed("backend sent a malformed response\n");
-            return;
-        }
-        int code = r.status().code();
+    public void onResponseHead(ResponseParser head) {
+        int code = head.status();
+        ByteBuf out = output();
         if (code < 200 && code != 101) {
             // 100 Continue and other interim answers pass through; the final one follows.
-            informational = true;
-            HopByHop.strip(r.headers());
-            ctx.write(r);
+            head.writeRelayedHead(out, VIA_BYTES);
+            out.writeShort(CRLF);
             return;
         }
-        informational = false;
         armDeadline(DEADLINE_NONE, 0);
         if (code >= 500) {
             backend.recordFailure(loop.nowMillis());
@@ -659,69 +664,103 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         } else {
             backend.recordSuccess();
         }
-        upstreamKeepAlive = HttpUtil.isKeepAlive(r) && code != 101;
-        HttpHeaders h = r.headers();
-        HopByHop.strip(h);
-        String via = h.get(HttpHeaderNames.VIA);
-        h.set(HttpHeaderNames.VIA, via == null ? VIA : via + ", " + VIA);
-        if (!HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r) && hasBody(code)) {
+        upstreamKeepAlive = head.keepAlive() && code != 101;
+        reframe = false;
+        if (head.framing() == ResponseParser.Framing.CLOSE) {
             // Body delimited by the backend closing: re-frame as chunked, or close-delimit for HTTP/1.0.
             if (clientHttp10) {
                 closeAfterResponse = true;
             } else {
-                HttpUtil.setTransferEncodingChunked(r, true);
+                reframe = true;
             }
+        } else if (head.framing() == ResponseParser.Framing.CHUNKED && clientHttp10) {
+            head.dechunk();
+            closeAfterResponse = true;
         }
         if (loop.state().draining()) {
             closeAfterResponse = true;
         }
+        head.writeRelayedHead(out, VIA_BYTES);
         if (closeAfterResponse) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            out.writeBytes(CONNECTION_CLOSE);
         } else if (clientHttp10) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            out.writeBytes(CONNECTION_KEEP_ALIVE);
         }
-        markFallback(h);
+        if (reframe) {
+            out.writeBytes(CHUNKED);
+        }
+        String fallback = loop.fallbackHeader();
+        if (fallbackReason != null && fallback != null) {
+            out.writeCharSequence(fallback, StandardCharsets.US_ASCII);
+            out.writeShort(COLON_SPACE);
+            out.writeCharSequence(fallbackReason, StandardCharsets.US_ASCII);
+            out.writeShort(CRLF);
+        }
+        out.writeShort(CRLF);
         responseStarted = true;
         service.stats().onLoop(loop.index()).recordResponse(code);
-        ctx.write(r);
-        if (!ctx.channel().isWritable()) {
-            upstream.config().setAutoRead(false);
+    }
+
+    @Override
+    public void onResponseBody(ByteBuf buf, int index, int length) {
+        if (reframe) {
+            ByteBuf out = output();
+            ByteBufUtil.writeAscii(out, Integer.toHexString(length));
+            out.writeShort(CRLF);
+            relay(buf, index, length);
+            output().writeShort(CRLF);
+        } else {
+            relay(buf, index, length);
         }
     }
 
-    private boolean hasBody(int code) {
-        return code != 204 && code != 304 && request.method() != HttpMethod.HEAD;
-    }
-
-    private void onResponseContent(HttpContent c) {
-        if (informational) {
-            // An interim answer has no body, but the encoder needs its end marker.
-            ctx.write(c);
-            if (c instanceof LastHttpContent) {
-                informational = false;
+    /** Small pieces are copied into the pending output; large ones go as slices of the read buffer. */
+    private void relay(ByteBuf buf, int index, int length) {
+        if (length <= COPY_MAX_BYTES) {
+            ByteBuf out = output();
+            out.writeBytes(buf, index, length);
+            if (out.readableBytes() >= COPY_MAX_BYTES) {
+                writeOutput();
             }
             return;
         }
-        if (!responseStarted) {
-            ReferenceCountUtil.release(c);
-            return;
+        writeOutput();
+        rawOut.write(buf.retainedSlice(index, length));
+    }
+
+    @Override
+    public void onResponseEnd() {
+        if (reframe) {
+            output().writeBytes(LAST_CHUNK);
         }
-        boolean last = c instanceof LastHttpContent;
-        if (c.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(c);
-            upstreamFailed("backend sent malformed content\n");
-            return;
+        onResponseComplete();
+    }
+
+    @Override
+    public void onResponseMalformed(String why) {
+        upstreamFailed("backend sent a malformed response\n");
+    }
+
+    /** The buffer the relayed response is gathered in until the end of the backend's read. */
+    private ByteBuf output() {
+        ByteBuf out = output;
+        if (out == null) {
+            out = ctx.alloc().ioBuffer(512);
+            output = out;
         }
-        ctx.write(c);
-        if (!ctx.channel().isWritable() && upstream != null) {
-            upstream.config().setAutoRead(false);
-        }
-        if (last) {
-            onResponseComplete();
+        return out;
+    }
+
+    private void writeOutput() {
+        ByteBuf out = output;
+        if (out != null) {
+            output = null;
+            rawOut.write(out);
         }
     }
 
     private void onResponseComplete() {
+        writeOutput();
         Channel up = upstream;
         upstream = null;
         backend.onLoop(loop.index()).outstanding--;
@@ -742,7 +781,11 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
 
     @Override
     public void onUpstreamReadComplete() {
+        writeOutput();
         ctx.flush();
+        if (upstream != null && !ctx.channel().isWritable()) {
+            upstream.config().setAutoRead(false);
+        }
     }
 
     @Override
@@ -762,6 +805,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
 
     /** The upstream connection broke or misbehaved mid-exchange. */
     private void upstreamFailed(String why) {
+        writeOutput();
         if (upstream != null) {
             backend.onLoop(loop.index()).outstanding--;
             loop.connector().discard(upstream);

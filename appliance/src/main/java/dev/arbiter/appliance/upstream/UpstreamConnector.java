@@ -10,8 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 
 /**
  * One event loop's connections to backends: opens them on the loop itself and keeps the idle
@@ -59,11 +58,9 @@ public final class UpstreamConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
-                                        .setMaxInitialLineLength(8192)
-                                        .setMaxHeaderSize(64 * 1024)
-                                        .setMaxChunkSize(64 * 1024),
-                                false, false));
+                        // Requests go out through Netty's encoder; responses come back as bytes
+                        // and are read by the handler's ResponseParser, never decoded into objects.
+                        ch.pipeline().addLast("encoder", new HttpRequestEncoder());
                         ch.pipeline().addLast("upstream", handler);
                     }
                 })
@@ -78,13 +75,21 @@ public final class UpstreamConnector {
         return f;
     }
 
-    /** Returns a connection whose exchange completed cleanly; keeps at most {@code maxIdle} per backend. */
+    /** Gets the connection ready to read the answer to a request; {@code head} when the request is a HEAD. */
+    public static void expectResponse(Channel ch, boolean head) {
+        handler(ch).parser().reset(head);
+    }
+
+    /**
+     * Returns a connection whose exchange completed cleanly; keeps at most {@code maxIdle} per
+     * backend. One whose backend sent bytes past the end of its response is closed instead.
+     */
     public void release(Channel ch, int maxIdle) {
         UpstreamHandler h = handler(ch);
         h.owner(null);
         Backend backend = h.backend();
         BackendLoopState state = backend.onLoop(loop);
-        if (!ch.isActive() || backend.retired() || state.idle.size() >= maxIdle) {
+        if (!ch.isActive() || backend.retired() || state.idle.size() >= maxIdle || h.parser().extraBytes()) {
             ch.close();
             return;
         }

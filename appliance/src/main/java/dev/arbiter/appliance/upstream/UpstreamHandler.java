@@ -1,19 +1,23 @@
 package dev.arbiter.appliance.upstream;
 
+import dev.arbiter.appliance.http.ResponseParser;
 import dev.arbiter.appliance.route.Backend;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of an upstream connection: passes what the backend sends to the exchange
- * that holds the connection. An idle pooled connection has no owner; anything it receives is a
- * protocol error (a backend may not answer what was not asked), so it is closed.
+ * The last handler of an upstream connection: reads what the backend sends with the
+ * connection's {@link ResponseParser} on behalf of the exchange that holds the connection. An
+ * idle pooled connection has no owner; anything it receives is a protocol error (a backend may
+ * not answer what was not asked), so it is closed.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private final Backend backend;
     private final int loop;
+    private final ResponseParser parser = new ResponseParser();
     private UpstreamOwner owner;
     private boolean counted = true;
 
@@ -34,11 +38,19 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         return owner;
     }
 
+    ResponseParser parser() {
+        return parser;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         UpstreamOwner o = owner;
-        if (o != null) {
-            o.onUpstreamRead(msg);
+        if (o != null && msg instanceof ByteBuf bytes) {
+            try {
+                parser.feed(bytes, o);
+            } finally {
+                bytes.release();
+            }
         } else {
             ReferenceCountUtil.release(msg);
             ctx.close();
@@ -74,8 +86,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         UpstreamOwner o = owner;
         owner = null;
         if (o != null) {
-            o.onUpstreamInactive();
+            if (!parser.onClose(o)) {
+                o.onUpstreamInactive();
+            }
         } else {
+            parser.releasePending();
             backend.onLoop(loop).idle.remove(ctx.channel());
         }
     }

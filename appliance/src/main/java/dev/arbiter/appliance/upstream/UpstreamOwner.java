@@ -1,9 +1,12 @@
 package dev.arbiter.appliance.upstream;
 
-/** The client-side exchange an upstream connection is serving; all calls come on the owning loop. */
-public interface UpstreamOwner {
+import dev.arbiter.appliance.http.ResponseParser;
 
-    void onUpstreamRead(Object msg);
+/**
+ * The client-side exchange an upstream connection is serving; all calls come on the owning loop.
+ * What the backend sends reaches it through the connection's {@link ResponseParser}.
+ */
+public interface UpstreamOwner extends ResponseParser.Listener {
 
     void onUpstreamReadComplete();
 

@@ -1,0 +1,828 @@
+package dev.arbiter.appliance.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+
+/**
+ * Reads a backend's HTTP/1.x responses as bytes: finds each head, checks it, works out how the
+ * body is framed and hands the body on as spans of the buffers it arrived in. The appliance
+ * relays responses this way instead of decoding them into objects and encoding them again: the
+ * head is copied once with its hop-by-hop fields left out, and the body is never copied when it
+ * keeps its framing.
+ *
+ * <pre>
+ *  HEAD --(status, fields, blank line)--> framing:
+ *     none (HEAD request, 1xx, 204, 304) .......... end (1xx: back to HEAD for the final answer)
+ *     content-length N ........... BODY (N bytes) -> end
+ *     transfer-encoding: chunked . SIZE -> DATA -> DATA_END -> ... SIZE(0) -> TRAILER -> end
+ *     neither ..................... BODY until the backend closes -> end
+ * </pre>
+ *
+ * <table>
+ *   <caption>Limits; every violation is a malformed response (the client gets 502, or is cut
+ *   if part of the response already went out)</caption>
+ *   <tr><th>what</th><th>limit</th></tr>
+ *   <tr><td>head: status line and fields</td><td>{@value #MAX_HEAD_BYTES} bytes</td></tr>
+ *   <tr><td>fields in a head</td><td>{@value #MAX_FIELDS}</td></tr>
+ *   <tr><td>a chunk-size line, extensions included</td><td>{@value #MAX_CHUNK_LINE_BYTES} bytes</td></tr>
+ *   <tr><td>chunk size</td><td>15 hex digits</td></tr>
+ *   <tr><td>trailer section</td><td>{@value #MAX_HEAD_BYTES} bytes</td></tr>
+ * </table>
+ *
+ * <p>What counts as malformed: a status line that is not {@code HTTP/1.0} or {@code HTTP/1.1}
+ * followed by a three-digit status; a field name that is not a token or is followed by
+ * whitespace; control characters (other than tab) in a field value; obsolete line folding;
+ * Content-Length that is not a number or that differs between fields; a Transfer-Encoding other
+ * than exactly {@code chunked}; a bad chunk size or a chunk not followed by its line end. When
+ * a response has both Transfer-Encoding and Content-Length, the chunked framing wins and the
+ * Content-Length field is not relayed (RFC 9112 6.3). Lines may end in CRLF or a bare LF.
+ *
+ * <p>One instance per upstream connection, used only on its event loop.
+ */
+public final class ResponseParser {
+
+    /** How the body of the response being read is delimited. */
+    public enum Framing { NONE, LENGTH, CHUNKED, CLOSE }
+
+    /** Receives what the parser finds, in order, on the calling thread. */
+    public interface Listener {
+
+        /** A head was read and checked; its accessors and {@link #writeRelayedHead} are valid until the next call. */
+        void onResponseHead(ResponseParser head);
+
+        /** Body bytes to relay; valid only during the call (retain a slice to keep them). */
+        void onResponseBody(ByteBuf buf, int index, int length);
+
+        /** The final response is complete. */
+        void onResponseEnd();
+
+        /** The response broke the rules above; the parser ignores everything after it. */
+        void onResponseMalformed(String why);
+    }
+
+    public static final int MAX_HEAD_BYTES = 64 * 1024;
+    public static final int MAX_FIELDS = 256;
+    public static final int MAX_CHUNK_LINE_BYTES = 4096;
+
+    private static final int HEAD = 0;
+    private static final int BODY_LENGTH = 1;
+    private static final int BODY_CLOSE = 2;
+    private static final int CHUNK_SIZE = 3;
+    private static final int CHUNK_DATA = 4;
+    private static final int CHUNK_DATA_END = 5;
+    private static final int TRAILER = 6;
+    private static final int DONE = 7;
+    private static final int FAILED = 8;
+
+    /** Field kinds, found once per head by name. */
+    private static final byte OTHER = 0;
+    private static final byte HOP_BY_HOP = 1;
+    private static final byte CONNECTION = 2;
+    private static final byte VIA = 3;
+    private static final byte CONTENT_LENGTH = 4;
+    private static final byte TRANSFER_ENCODING = 5;
+
+    private static final byte[] VIA_NAME = "via: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] COMMA = {',', ' '};
+    private static final short CRLF = ('\r' << 8) | '\n';
+
+    private int state = DONE;
+    private boolean answeringHead;
+    private boolean dechunk;
+    private boolean extraBytes;
+
+    /** Bytes of a head (or trailer section) that spans reads; null while the head fits one read. */
+    private ByteBuf pending;
+    private int lineStart;
+    private int scanned;
+
+    private int status;
+    private boolean http10;
+    private boolean connectionClose;
+    private boolean connectionKeepAlive;
+    private boolean chunked;
+    private long contentLength;
+    private Framing framing;
+    private long remaining;
+    private int chunkLineBytes;
+    private boolean inExtension;
+    private int trailerBytes;
+
+    /** Per field: start, colon, end (exclusive of the line end), kind; offsets into {@link #head}. */
+    private int[] fields = new int[4 * 16];
+    private int fieldCount;
+    private int statusLineEnd;
+    private ByteBuf head;
+    private int headBase;
+
+    /** Starts a new response; {@code answeringHead} when the request was a HEAD, whose answer has no body. */
+    public void reset(boolean answeringHead) {
+        this.answeringHead = answeringHead;
+        this.state = HEAD;
+        this.dechunk = false;
+        this.extraBytes = false;
+        releasePending();
+        startHead();
+    }
+
+    private void startHead() {
+        lineStart = 0;
+        scanned = 0;
+        fieldCount = 0;
+        statusLineEnd = -1;
+        connectionClose = false;
+        connectionKeepAlive = false;
+        chunked = false;
+        contentLength = -1;
+        status = 0;
+    }
+
+    // ---------------------------------------------------------------- the head, as the listener sees it
+
+    public int status() {
+        return status;
+    }
+
+    public boolean http10() {
+        return http10;
+    }
+
+    public Framing framing() {
+        return framing;
+    }
+
+    /** Whether the backend lets the connection be reused after this response. */
+    public boolean keepAlive() {
+        if (framing == Framing.CLOSE || connectionClose) {
+            return false;
+        }
+        return !http10 || connectionKeepAlive;
+    }
+
+    /** Whether bytes followed the end of the response in the same read (the connection is not reusable). */
+    public boolean extraBytes() {
+        return extraBytes;
+    }
+
+    /** Hands on only the data of a chunked body, without its framing (for a client that cannot take chunks). */
+    public void dechunk() {
+        this.dechunk = true;
+    }
+
+    /**
+     * Writes the status line and every end-to-end field, each ending in CRLF, without the blank
+     * line that ends the head. Left out: the hop-by-hop fields (RFC 9110 7.6.1) and those the
+     * Connection field names, Content-Length beside chunked framing, Transfer-Encoding when the
+     * body is dechunked. Via is written last, the backend's value followed by {@code via}.
+     */
+    public void writeRelayedHead(ByteBuf out, byte[] via) {
+        out.writeBytes(head, headBase, statusLineEnd);
+        out.writeShort(CRLF);
+        int viaField = -1;
+        for (int f = 0; f < fieldCount; f++) {
+            int at = f * 4;
+            int kind = fields[at + 3];
+            if (kind == OTHER && !namedByConnection(f)
+                    || kind == CONTENT_LENGTH && !chunked
+                    || kind == TRANSFER_ENCODING && !dechunk) {
+                out.writeBytes(head, headBase + fields[at], fields[at + 2] - fields[at]);
+                out.writeShort(CRLF);
+            } else if (kind == VIA) {
+                viaField = f;
+            }
+        }
+        out.writeBytes(VIA_NAME);
+        if (viaField >= 0) {
+            int at = viaField * 4;
+            int from = skipSpaces(head, headBase + fields[at + 1] + 1, headBase + fields[at + 2]);
+            int to = trimEnd(head, from, headBase + fields[at + 2]);
+            if (to > from) {
+                out.writeBytes(head, from, to - from);
+                out.writeBytes(COMMA);
+            }
+        }
+        out.writeBytes(via);
+        out.writeShort(CRLF);
+    }
+
+    // ---------------------------------------------------------------- feeding
+
+    /** Reads what {@code in} holds; does not release it. */
+    public void feed(ByteBuf in, Listener listener) {
+        int pos = in.readerIndex();
+        int end = in.writerIndex();
+        while (pos < end) {
+            switch (state) {
+                case HEAD -> pos = readHead(in, pos, end, listener);
+                case BODY_LENGTH -> {
+                    int n = (int) Math.min(remaining, end - pos);
+                    listener.onResponseBody(in, pos, n);
+                    pos += n;
+                    remaining -= n;
+                    if (remaining == 0) {
+                        finish(in, pos, end, listener);
+                    }
+                }
+                case BODY_CLOSE -> {
+                    listener.onResponseBody(in, pos, end - pos);
+                    pos = end;
+                }
+                case CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILER -> pos = readChunked(in, pos, end, listener);
+                case DONE -> {
+                    extraBytes = true;
+                    pos = end;
+                }
+                default -> pos = end;
+            }
+        }
+        in.readerIndex(end);
+    }
+
+    /**
+     * The backend closed its connection. Returns true if that ended a body delimited by the
+     * close (the listener was told the response ended); false if the response was cut short.
+     */
+    public boolean onClose(Listener listener) {
+        if (state == BODY_CLOSE) {
+            state = DONE;
+            listener.onResponseEnd();
+            return true;
+        }
+        releasePending();
+        return false;
+    }
+
+    /** Whether a response is being read (its head or body has not ended). */
+    public boolean inProgress() {
+        return state != DONE && state != FAILED;
+    }
+
+    /** Drops any bytes held for a head that spans reads. */
+    public void releasePending() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- head
+
+    private int readHead(ByteBuf in, int pos, int end, Listener listener) {
+        if (pending == null) {
+            int headEnd = findHeadEnd(in, pos, end);
+            if (headEnd < 0 || headEnd - pos > MAX_HEAD_BYTES) {
+                if (headEnd >= 0 || end - pos > MAX_HEAD_BYTES) {
+                    return fail(listener, "response head larger than " + MAX_HEAD_BYTES + " bytes");
+                }
+                pending = PooledByteBufAllocator.DEFAULT.heapBuffer(Math.max(512, 2 * (end - pos)));
+                pending.writeBytes(in, pos, end - pos);
+                return end;
+            }
+            return onHead(in, pos, headEnd, listener) ? afterHead(in, headEnd, end, listener) : Integer.MAX_VALUE;
+        }
+        int held = pending.writerIndex();
+        int take = Math.min(end - pos, MAX_HEAD_BYTES + 3 - held);
+        pending.writeBytes(in, pos, take);
+        int headEnd = findHeadEnd(pending, 0, pending.writerIndex());
+        if (headEnd < 0 || headEnd > MAX_HEAD_BYTES) {
+            if (headEnd >= 0 || pending.writerIndex() > MAX_HEAD_BYTES) {
+                return fail(listener, "response head larger than " + MAX_HEAD_BYTES + " bytes");
+            }
+            return end;
+        }
+        ByteBuf whole = pending;
+        pending = null;
+        try {
+            if (!onHead(whole, 0, headEnd, listener)) {
+                return Integer.MAX_VALUE;
+            }
+        } finally {
+            whole.release();
+        }
+        return afterHead(in, pos + (headEnd - held), end, listener);
+    }
+
+    /**
+     * The index just past the blank line that ends a head starting at {@code base}, or -1 if
+     * {@code buf} does not hold it yet ({@link #scanned} remembers where to look again).
+     */
+    private int findHeadEnd(ByteBuf buf, int base, int limit) {
+        int i = base + scanned;
+        while (true) {
+            int lf = i < limit ? buf.indexOf(i, limit, (byte) '\n') : -1;
+            if (lf < 0) {
+                scanned = limit - base;
+                return -1;
+            }
+            if (lf + 1 < limit) {
+                byte next = buf.getByte(lf + 1);
+                if (next == '\n') {
+                    return lf + 2;
+                }
+                if (next != '\r') {
+                    i = lf + 1;
+                    continue;
+                }
+                if (lf + 2 < limit) {
+                    if (buf.getByte(lf + 2) == '\n') {
+                        return lf + 3;
+                    }
+                    i = lf + 1;
+                    continue;
+                }
+            }
+            scanned = lf - base;
+            return -1;
+        }
+    }
+
+    /** Checks the complete head in {@code buf[start, headEnd)} and gives it to the listener. */
+    private boolean onHead(ByteBuf buf, int start, int headEnd, Listener listener) {
+        head = buf;
+        headBase = start;
+        String why = parseHead(buf, start, headEnd);
+        if (why != null) {
+            fail(listener, why);
+            head = null;
+            return false;
+        }
+        boolean interim = status < 200 && status != 101;
+        if (answeringHead || status < 200 || status == 204 || status == 304) {
+            framing = Framing.NONE;
+        } else if (chunked) {
+            framing = Framing.CHUNKED;
+        } else if (contentLength >= 0) {
+            framing = Framing.LENGTH;
+        } else {
+            framing = Framing.CLOSE;
+        }
+        listener.onResponseHead(this);
+        head = null;
+        if (state == FAILED) {
+            return false;
+        }
+        if (interim) {
+            startHead();
+            return true;
+        }
+        switch (framing) {
+            case NONE -> state = DONE;
+            case LENGTH -> {
+                remaining = contentLength;
+                state = contentLength == 0 ? DONE : BODY_LENGTH;
+            }
+            case CHUNKED -> {
+                state = CHUNK_SIZE;
+                remaining = -1;
+                chunkLineBytes = 0;
+                inExtension = false;
+            }
+            case CLOSE -> state = BODY_CLOSE;
+        }
+        return true;
+    }
+
+    private int afterHead(ByteBuf in, int pos, int end, Listener listener) {
+        if (state == DONE) {
+            extraBytes = pos < end;
+            listener.onResponseEnd();
+        }
+        return pos;
+    }
+
+    private String parseHead(ByteBuf buf, int start, int headEnd) {
+        int lf = buf.indexOf(start, headEnd, (byte) '\n');
+        int lineEnd = lineEnd(buf, start, lf);
+        String why = statusLine(buf, start, lineEnd);
+        if (why != null) {
+            return why;
+        }
+        statusLineEnd = lineEnd - start;
+        int line = lf + 1;
+        while (true) {
+            lf = buf.indexOf(line, headEnd, (byte) '\n');
+            lineEnd = lineEnd(buf, line, lf);
+            if (lineEnd == line) {
+                return null;
+            }
+            why = field(buf, start, line, lineEnd);
+            if (why != null) {
+                return why;
+            }
+            line = lf + 1;
+        }
+    }
+
+    private static int lineEnd(ByteBuf buf, int lineStart, int lf) {
+        return lf > lineStart && buf.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+    }
+
+    /** {@code HTTP/1.x SSS[ reason]}. */
+    private String statusLine(ByteBuf buf, int start, int end) {
+        if (end - start < 12 || buf.getByte(start) != 'H' || buf.getByte(start + 1) != 'T' || buf.getByte(start + 2) != 'T'
+                || buf.getByte(start + 3) != 'P' || buf.getByte(start + 4) != '/' || buf.getByte(start + 5) != '1'
+                || buf.getByte(start + 6) != '.' || buf.getByte(start + 8) != ' ') {
+            return "backend sent a status line that is not HTTP/1.x";
+        }
+        byte minor = buf.getByte(start + 7);
+        if (minor != '0' && minor != '1') {
+            return "backend sent a status line that is not HTTP/1.0 or HTTP/1.1";
+        }
+        http10 = minor == '0';
+        int code = 0;
+        for (int i = start + 9; i < start + 12; i++) {
+            byte b = buf.getByte(i);
+            if (b < '0' || b > '9') {
+                return "backend sent a status code that is not three digits";
+            }
+            code = code * 10 + (b - '0');
+        }
+        if (code < 100) {
+            return "backend sent a status code below 100";
+        }
+        if (end > start + 12 && buf.getByte(start + 12) != ' ') {
+            return "backend sent a status code that is not three digits";
+        }
+        for (int i = start + 12; i < end; i++) {
+            if (isControl(buf.getByte(i))) {
+                return "backend sent a control character in the status line";
+            }
+        }
+        status = code;
+        return null;
+    }
+
+    private String field(ByteBuf buf, int base, int start, int end) {
+        byte first = buf.getByte(start);
+        if (first == ' ' || first == '\t') {
+            return "backend sent a folded field line (obsolete line folding)";
+        }
+        int colon = -1;
+        for (int i = start; i < end; i++) {
+            byte b = buf.getByte(i);
+            if (b == ':') {
+                colon = i;
+                break;
+            }
+            if (!isTokenChar(b)) {
+                return "backend sent a field name that is not a token";
+            }
+        }
+        if (colon <= start) {
+            return colon < 0 ? "backend sent a field line without a colon" : "backend sent an empty field name";
+        }
+        for (int i = colon + 1; i < end; i++) {
+            if (isControl(buf.getByte(i))) {
+                return "backend sent a control character in a field value";
+            }
+        }
+        if (fieldCount == MAX_FIELDS) {
+            return "backend sent more than " + MAX_FIELDS + " fields";
+        }
+        byte kind = kindOf(buf, start, colon);
+        String why = switch (kind) {
+            case CONTENT_LENGTH -> contentLength(buf, colon + 1, end);
+            case TRANSFER_ENCODING -> transferEncoding(buf, colon + 1, end);
+            case CONNECTION -> {
+                connectionTokens(buf, colon + 1, end);
+                yield null;
+            }
+            default -> null;
+        };
+        if (why != null) {
+            return why;
+        }
+        int at = fieldCount * 4;
+        if (at + 4 > fields.length) {
+            fields = java.util.Arrays.copyOf(fields, fields.length * 2);
+        }
+        fields[at] = start - base;
+        fields[at + 1] = colon - base;
+        fields[at + 2] = end - base;
+        fields[at + 3] = kind;
+        fieldCount++;
+        return null;
+    }
+
+    private String contentLength(ByteBuf buf, int from, int to) {
+        from = skipSpaces(buf, from, to);
+        to = trimEnd(buf, from, to);
+        if (from == to || to - from > 18) {
+            return "backend sent a Content-Length that is not a number";
+        }
+        long n = 0;
+        for (int i = from; i < to; i++) {
+            byte b = buf.getByte(i);
+            if (b < '0' || b > '9') {
+                return "backend sent a Content-Length that is not a number";
+            }
+            n = n * 10 + (b - '0');
+        }
+        if (contentLength >= 0 && contentLength != n) {
+            return "backend sent two different Content-Length values";
+        }
+        contentLength = n;
+        return null;
+    }
+
+    private String transferEncoding(ByteBuf buf, int from, int to) {
+        from = skipSpaces(buf, from, to);
+        to = trimEnd(buf, from, to);
+        if (chunked) {
+            return "backend sent Transfer-Encoding twice";
+        }
+        if (!regionIs(buf, from, to, "chunked")) {
+            return "backend sent a Transfer-Encoding other than chunked";
+        }
+        chunked = true;
+        return null;
+    }
+
+    private void connectionTokens(ByteBuf buf, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int comma = buf.indexOf(i, to, (byte) ',');
+            int tokenEnd = comma < 0 ? to : comma;
+            int s = skipSpaces(buf, i, tokenEnd);
+            int e = trimEnd(buf, s, tokenEnd);
+            if (regionIs(buf, s, e, "close")) {
+                connectionClose = true;
+            } else if (regionIs(buf, s, e, "keep-alive")) {
+                connectionKeepAlive = true;
+            }
+            i = tokenEnd + 1;
+        }
+    }
+
+    /** Whether field {@code f} is named in a Connection field of the same head (and so hop-by-hop). */
+    private boolean namedByConnection(int f) {
+        int at = f * 4;
+        int nameFrom = headBase + fields[at];
+        int nameTo = headBase + fields[at + 1];
+        for (int c = 0; c < fieldCount; c++) {
+            int ct = c * 4;
+            if (fields[ct + 3] != CONNECTION) {
+                continue;
+            }
+            int i = headBase + fields[ct + 1] + 1;
+            int to = headBase + fields[ct + 2];
+            while (i < to) {
+                int comma = head.indexOf(i, to, (byte) ',');
+                int tokenEnd = comma < 0 ? to : comma;
+                int s = skipSpaces(head, i, tokenEnd);
+                int e = trimEnd(head, s, tokenEnd);
+                if (e - s == nameTo - nameFrom && equalsIgnoreCase(head, s, nameFrom, e - s)) {
+                    return true;
+                }
+                i = tokenEnd + 1;
+            }
+        }
+        return false;
+    }
+
+    private static byte kindOf(ByteBuf buf, int from, int to) {
+        switch (to - from) {
+            case 2:
+                return regionIs(buf, from, to, "te") ? HOP_BY_HOP : OTHER;
+            case 3:
+                return regionIs(buf, from, to, "via") ? VIA : OTHER;
+            case 7:
+                return regionIs(buf, from, to, "trailer") || regionIs(buf, from, to, "upgrade") ? HOP_BY_HOP : OTHER;
+            case 10:
+                if (regionIs(buf, from, to, "connection")) {
+                    return CONNECTION;
+                }
+                return regionIs(buf, from, to, "keep-alive") ? HOP_BY_HOP : OTHER;
+            case 14:
+                return regionIs(buf, from, to, "content-length") ? CONTENT_LENGTH : OTHER;
+            case 16:
+                return regionIs(buf, from, to, "proxy-connection") ? HOP_BY_HOP : OTHER;
+            case 17:
+                return regionIs(buf, from, to, "transfer-encoding") ? TRANSFER_ENCODING : OTHER;
+            case 18:
+                return regionIs(buf, from, to, "proxy-authenticate") ? HOP_BY_HOP : OTHER;
+            case 19:
+                return regionIs(buf, from, to, "proxy-authorization") ? HOP_BY_HOP : OTHER;
+            default:
+                return OTHER;
+        }
+    }
+
+    // ---------------------------------------------------------------- chunked body
+
+    /**
+     * Reads chunk framing byte by byte and chunk data in spans. Without {@link #dechunk} the
+     * whole consumed range (framing included) goes to the listener as it came.
+     */
+    private int readChunked(ByteBuf in, int pos, int end, Listener listener) {
+        int raw = pos;
+        while (pos < end) {
+            if (state == CHUNK_DATA) {
+                int n = (int) Math.min(remaining, end - pos);
+                if (dechunk) {
+                    listener.onResponseBody(in, pos, n);
+                }
+                pos += n;
+                remaining -= n;
+                if (remaining == 0) {
+                    state = CHUNK_DATA_END;
+                    chunkLineBytes = 0;
+                }
+                continue;
+            }
+            byte b = in.getByte(pos++);
+            String why = switch (state) {
+                case CHUNK_SIZE -> chunkSizeByte(b);
+                case CHUNK_DATA_END -> chunkEndByte(b);
+                default -> trailerByte(b);
+            };
+            if (why != null) {
+                return fail(listener, why);
+            }
+            if (state == DONE) {
+                if (!dechunk) {
+                    listener.onResponseBody(in, raw, pos - raw);
+                }
+                extraBytes = pos < end;
+                listener.onResponseEnd();
+                return pos;
+            }
+        }
+        if (!dechunk && pos > raw) {
+            listener.onResponseBody(in, raw, pos - raw);
+        }
+        return pos;
+    }
+
+    /** {@code chunk-size [; extensions] CRLF}; {@link #remaining} is -1 until a digit is read. */
+    private String chunkSizeByte(byte b) {
+        if (++chunkLineBytes > MAX_CHUNK_LINE_BYTES) {
+            return "backend sent a chunk-size line longer than " + MAX_CHUNK_LINE_BYTES + " bytes";
+        }
+        if (b == '\n') {
+            if (remaining < 0) {
+                return "backend sent a chunk without a size";
+            }
+            chunkLineBytes = 0;
+            inExtension = false;
+            if (remaining == 0) {
+                state = TRAILER;
+                trailerBytes = 0;
+            } else {
+                state = CHUNK_DATA;
+            }
+            return null;
+        }
+        if (inExtension) {
+            // past the digits: extensions (or the CR) until the line end
+            return isControl(b) && b != '\r' ? "backend sent a control character in a chunk extension" : null;
+        }
+        int digit = hexDigit(b);
+        if (digit >= 0) {
+            if (chunkLineBytes > 15) { // the digits come first: the line so far is all digits
+                return "backend sent a chunk size of more than 15 hex digits";
+            }
+            remaining = (remaining < 0 ? 0 : remaining << 4) | digit;
+            return null;
+        }
+        if (remaining < 0) {
+            return b == '\r' ? "backend sent a chunk without a size" : "backend sent a chunk size that is not hexadecimal";
+        }
+        if (b != ';' && b != ' ' && b != '\t' && b != '\r') {
+            return "backend sent a chunk size that is not hexadecimal";
+        }
+        inExtension = true;
+        return null;
+    }
+
+    private String chunkEndByte(byte b) {
+        if (b == '\r' && chunkLineBytes == 0) {
+            chunkLineBytes = 1;
+            return null;
+        }
+        if (b == '\n') {
+            state = CHUNK_SIZE;
+            remaining = -1;
+            chunkLineBytes = 0;
+            inExtension = false;
+            return null;
+        }
+        return "backend sent chunk data longer than its size";
+    }
+
+    /** Trailer fields are relayed as they came; only their size and line ends are checked. */
+    private String trailerByte(byte b) {
+        if (++trailerBytes > MAX_HEAD_BYTES) {
+            return "backend sent a trailer section larger than " + MAX_HEAD_BYTES + " bytes";
+        }
+        if (b == '\n') {
+            if (chunkLineBytes == 0) {
+                state = DONE;
+            }
+            chunkLineBytes = 0;
+            return null;
+        }
+        if (b == '\r') {
+            return null;
+        }
+        if (isControl(b) && b != '\t') {
+            return "backend sent a control character in a trailer field";
+        }
+        chunkLineBytes++;
+        return null;
+    }
+
+    private static int hexDigit(byte b) {
+        if (b >= '0' && b <= '9') {
+            return b - '0';
+        }
+        if (b >= 'a' && b <= 'f') {
+            return b - 'a' + 10;
+        }
+        if (b >= 'A' && b <= 'F') {
+            return b - 'A' + 10;
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- body and end
+
+    private void finish(ByteBuf in, int pos, int end, Listener listener) {
+        state = DONE;
+        extraBytes = pos < end;
+        listener.onResponseEnd();
+    }
+
+    private int fail(Listener listener, String why) {
+        state = FAILED;
+        releasePending();
+        listener.onResponseMalformed(why);
+        return Integer.MAX_VALUE;
+    }
+
+    // ---------------------------------------------------------------- bytes
+
+    private static boolean isControl(byte b) {
+        return (b >= 0 && b < 0x20 && b != '\t') || b == 0x7f;
+    }
+
+    private static boolean isTokenChar(byte b) {
+        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
+            return true;
+        }
+        return switch (b) {
+            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    private static int skipSpaces(ByteBuf buf, int from, int to) {
+        while (from < to && isSpace(buf.getByte(from))) {
+            from++;
+        }
+        return from;
+    }
+
+    private static int trimEnd(ByteBuf buf, int from, int to) {
+        while (to > from && isSpace(buf.getByte(to - 1))) {
+            to--;
+        }
+        return to;
+    }
+
+    /** Case-insensitive comparison with a lower-case ASCII name. */
+    private static boolean regionIs(ByteBuf buf, int from, int to, String lower) {
+        if (to - from != lower.length()) {
+            return false;
+        }
+        for (int i = 0; i < lower.length(); i++) {
+            byte b = buf.getByte(from + i);
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean equalsIgnoreCase(ByteBuf buf, int a, int b, int length) {
+        for (int i = 0; i < length; i++) {
+            int x = buf.getByte(a + i);
+            int y = buf.getByte(b + i);
+            if (x == y) {
+                continue;
+            }
+            int lower = x | 0x20;
+            if (lower != (y | 0x20) || lower < 'a' || lower > 'z') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

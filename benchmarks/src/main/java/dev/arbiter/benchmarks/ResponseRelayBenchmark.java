@@ -1,0 +1,152 @@
+package dev.arbiter.benchmarks;
+
+import dev.arbiter.appliance.http.HopByHop;
+import dev.arbiter.appliance.http.ResponseParser;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Relaying one backend response (an nginx-style head and a 612-byte body, Content-Length or
+ * chunked) to the client, as the appliance does it: {@link #relayBytes} reads it with
+ * {@link ResponseParser} and writes the relayed head and the body into one output buffer. Its
+ * baseline twin {@link #decodeAndEncode} is the way it was done before: Netty's response decoder
+ * into objects, hop-by-hop stripping and Via on the header map, Netty's encoder. Both run in an
+ * {@link EmbeddedChannel}, so the pipeline's own cost is in both.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class ResponseRelayBenchmark {
+
+    private static final String VIA = "1.1 arbiter";
+    private static final byte[] VIA_BYTES = VIA.getBytes(StandardCharsets.US_ASCII);
+    private static final short CRLF = ('\r' << 8) | '\n';
+
+    @Param({"length", "chunked"})
+    public String framing;
+
+    private ByteBuf response;
+    private EmbeddedChannel relay;
+    private EmbeddedChannel codec;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String body = "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n" + "x".repeat(612 - 58);
+        String head = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Thu, 26 Nov 2026 22:50:00 GMT\r\n"
+                + "Content-Type: text/html\r\nLast-Modified: Tue, 24 Nov 2026 10:00:00 GMT\r\n"
+                + "Connection: keep-alive\r\nETag: \"6745c2d0-264\"\r\nAccept-Ranges: bytes\r\n";
+        String whole = framing.equals("length")
+                ? head + "Content-Length: " + body.length() + "\r\n\r\n" + body
+                : head + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
+        byte[] bytes = whole.getBytes(StandardCharsets.US_ASCII);
+        response = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
+        relay = new EmbeddedChannel(new RelayHandler());
+        relay.config().setAllocator(PooledByteBufAllocator.DEFAULT);
+        codec = new EmbeddedChannel(new HttpResponseDecoder(), new HttpResponseEncoder(), new RewriteHandler());
+        codec.config().setAllocator(PooledByteBufAllocator.DEFAULT);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        relay.finishAndReleaseAll();
+        codec.finishAndReleaseAll();
+        response.release();
+    }
+
+    @Benchmark
+    public boolean relayBytes() {
+        relay.writeInbound(response.retainedDuplicate());
+        return relay.releaseOutbound();
+    }
+
+    @Benchmark
+    public boolean decodeAndEncode() {
+        codec.writeInbound(response.retainedDuplicate());
+        return codec.releaseOutbound();
+    }
+
+    /** The appliance's relay, reduced to the parser and the output buffer. */
+    private static final class RelayHandler extends ChannelDuplexHandler implements ResponseParser.Listener {
+        private final ResponseParser parser = new ResponseParser();
+        private ChannelHandlerContext ctx;
+        private ByteBuf out;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            this.ctx = ctx;
+            ByteBuf in = (ByteBuf) msg;
+            parser.reset(false);
+            try {
+                parser.feed(in, this);
+            } finally {
+                in.release();
+            }
+        }
+
+        @Override
+        public void onResponseHead(ResponseParser head) {
+            out = ctx.alloc().ioBuffer(1024);
+            head.writeRelayedHead(out, VIA_BYTES);
+            out.writeShort(CRLF);
+        }
+
+        @Override
+        public void onResponseBody(ByteBuf buf, int index, int length) {
+            out.writeBytes(buf, index, length);
+        }
+
+        @Override
+        public void onResponseEnd() {
+            ctx.writeAndFlush(out);
+            out = null;
+        }
+
+        @Override
+        public void onResponseMalformed(String why) {
+            throw new IllegalStateException(why);
+        }
+    }
+
+    /** The rewrite the appliance did on decoded responses. */
+    private static final class RewriteHandler extends ChannelDuplexHandler {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpResponse r) {
+                HopByHop.strip(r.headers());
+                String via = r.headers().get(HttpHeaderNames.VIA);
+                r.headers().set(HttpHeaderNames.VIA, via == null ? VIA : via + ", " + VIA);
+            }
+            ctx.write(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+}
