@@ -1,7 +1,7 @@
 package dev.arbiter.appliance.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 
 /**
  * Reads a backend's HTTP/1.x responses as bytes: finds each head, checks it, works out how the
@@ -82,6 +82,18 @@ public final class ResponseParser {
     private static final byte CONTENT_LENGTH = 4;
     private static final byte TRANSFER_ENCODING = 5;
 
+    /** Bytes allowed in a field name (RFC 9110 5.6.2 tchar). */
+    private static final boolean[] TOKEN = new boolean[256];
+    /** Control characters other than HTAB, which no head may carry. */
+    private static final boolean[] CONTROL = new boolean[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            TOKEN[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            CONTROL[c] = c < 0x20 && c != '\t' || c == 0x7f;
+        }
+    }
+
     private static final byte[] VIA_NAME = "via: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] COMMA = {',', ' '};
     private static final short CRLF = ('\r' << 8) | '\n';
@@ -91,8 +103,6 @@ public final class ResponseParser {
     private boolean dechunk;
     private boolean extraBytes;
 
-    /** Bytes of a head (or trailer section) that spans reads; null while the head fits one read. */
-    private ByteBuf pending;
     private int lineStart;
     private int scanned;
 
@@ -100,6 +110,8 @@ public final class ResponseParser {
     private boolean http10;
     private boolean connectionClose;
     private boolean connectionKeepAlive;
+    /** Whether a Connection field names fields other than close and keep-alive (to be left out). */
+    private boolean connectionNamesFields;
     private boolean chunked;
     private long contentLength;
     private Framing framing;
@@ -112,8 +124,10 @@ public final class ResponseParser {
     private int[] fields = new int[4 * 16];
     private int fieldCount;
     private int statusLineEnd;
-    private ByteBuf head;
-    private int headBase;
+    /** The head being read, copied out of the read buffers: parsed and relayed from here. */
+    private byte[] head = new byte[512];
+    private int headLength;
+    private ByteBuf headView;
 
     /** Starts a new response; {@code answeringHead} when the request was a HEAD, whose answer has no body. */
     public void reset(boolean answeringHead) {
@@ -132,6 +146,7 @@ public final class ResponseParser {
         statusLineEnd = -1;
         connectionClose = false;
         connectionKeepAlive = false;
+        connectionNamesFields = false;
         chunked = false;
         contentLength = -1;
         status = 0;
@@ -176,16 +191,16 @@ public final class ResponseParser {
      * body is dechunked. Via is written last, the backend's value followed by {@code via}.
      */
     public void writeRelayedHead(ByteBuf out, byte[] via) {
-        out.writeBytes(head, headBase, statusLineEnd);
+        out.writeBytes(head, 0, statusLineEnd);
         out.writeShort(CRLF);
         int viaField = -1;
         for (int f = 0; f < fieldCount; f++) {
             int at = f * 4;
             int kind = fields[at + 3];
-            if (kind == OTHER && !namedByConnection(f)
+            if (kind == OTHER && !(connectionNamesFields && namedByConnection(f))
                     || kind == CONTENT_LENGTH && !chunked
                     || kind == TRANSFER_ENCODING && !dechunk) {
-                out.writeBytes(head, headBase + fields[at], fields[at + 2] - fields[at]);
+                out.writeBytes(head, fields[at], fields[at + 2] - fields[at]);
                 out.writeShort(CRLF);
             } else if (kind == VIA) {
                 viaField = f;
@@ -194,8 +209,8 @@ public final class ResponseParser {
         out.writeBytes(VIA_NAME);
         if (viaField >= 0) {
             int at = viaField * 4;
-            int from = skipSpaces(head, headBase + fields[at + 1] + 1, headBase + fields[at + 2]);
-            int to = trimEnd(head, from, headBase + fields[at + 2]);
+            int from = skipSpaces(head, fields[at + 1] + 1, fields[at + 2]);
+            int to = trimEnd(head, from, fields[at + 2]);
             if (to > from) {
                 out.writeBytes(head, from, to - from);
                 out.writeBytes(COMMA);
@@ -257,49 +272,65 @@ public final class ResponseParser {
         return state != DONE && state != FAILED;
     }
 
-    /** Drops any bytes held for a head that spans reads. */
+    /** Forgets a head that was arriving in pieces (the connection closed, or the exchange moved on). */
     public void releasePending() {
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
+        headLength = 0;
     }
 
     // ---------------------------------------------------------------- head
 
+    /**
+     * Finds the end of the head, searching the read buffer itself while the head starts in it;
+     * copies the head (only the head) into {@link #head}, where it is checked and relayed from.
+     */
     private int readHead(ByteBuf in, int pos, int end, Listener listener) {
-        if (pending == null) {
-            int headEnd = findHeadEnd(in, pos, end);
-            if (headEnd < 0 || headEnd - pos > MAX_HEAD_BYTES) {
-                if (headEnd >= 0 || end - pos > MAX_HEAD_BYTES) {
+        int held = headLength;
+        int headEnd;
+        int resume;
+        if (held == 0) {
+            int found = findHeadEnd(in, pos, end);
+            if (found < 0 || found - pos > MAX_HEAD_BYTES) {
+                if (found >= 0 || end - pos > MAX_HEAD_BYTES) {
                     return fail(listener, "response head larger than " + MAX_HEAD_BYTES + " bytes");
                 }
-                pending = PooledByteBufAllocator.DEFAULT.heapBuffer(Math.max(512, 2 * (end - pos)));
-                pending.writeBytes(in, pos, end - pos);
+                append(in, pos, end - pos);
                 return end;
             }
-            return onHead(in, pos, headEnd, listener) ? afterHead(in, headEnd, end, listener) : Integer.MAX_VALUE;
-        }
-        int held = pending.writerIndex();
-        int take = Math.min(end - pos, MAX_HEAD_BYTES + 3 - held);
-        pending.writeBytes(in, pos, take);
-        int headEnd = findHeadEnd(pending, 0, pending.writerIndex());
-        if (headEnd < 0 || headEnd > MAX_HEAD_BYTES) {
-            if (headEnd >= 0 || pending.writerIndex() > MAX_HEAD_BYTES) {
-                return fail(listener, "response head larger than " + MAX_HEAD_BYTES + " bytes");
+            headEnd = found - pos;
+            append(in, pos, headEnd);
+            resume = found;
+        } else {
+            int take = Math.min(end - pos, MAX_HEAD_BYTES + 3 - held);
+            append(in, pos, take);
+            int found = findHeadEnd(headView(), 0, headLength);
+            if (found < 0 || found > MAX_HEAD_BYTES) {
+                if (found >= 0 || headLength > MAX_HEAD_BYTES) {
+                    return fail(listener, "response head larger than " + MAX_HEAD_BYTES + " bytes");
+                }
+                return end;
             }
-            return end;
+            headEnd = found;
+            resume = pos + (found - held);
         }
-        ByteBuf whole = pending;
-        pending = null;
-        try {
-            if (!onHead(whole, 0, headEnd, listener)) {
-                return Integer.MAX_VALUE;
-            }
-        } finally {
-            whole.release();
+        headLength = 0;
+        return onHead(headEnd, listener) ? afterHead(in, resume, end, listener) : Integer.MAX_VALUE;
+    }
+
+    private void append(ByteBuf in, int from, int length) {
+        if (headLength + length > head.length) {
+            head = java.util.Arrays.copyOf(head, Math.max(head.length * 2, headLength + length));
+            headView = null;
         }
-        return afterHead(in, pos + (headEnd - held), end, listener);
+        in.getBytes(from, head, headLength, length);
+        headLength += length;
+    }
+
+    /** {@link #head} as a buffer, to look for the end of a head that came in pieces. */
+    private ByteBuf headView() {
+        if (headView == null) {
+            headView = Unpooled.wrappedBuffer(head);
+        }
+        return headView;
     }
 
     /**
@@ -336,14 +367,11 @@ public final class ResponseParser {
         }
     }
 
-    /** Checks the complete head in {@code buf[start, headEnd)} and gives it to the listener. */
-    private boolean onHead(ByteBuf buf, int start, int headEnd, Listener listener) {
-        head = buf;
-        headBase = start;
-        String why = parseHead(buf, start, headEnd);
+    /** Checks the complete head in {@code head[0, headEnd)} and gives it to the listener. */
+    private boolean onHead(int headEnd, Listener listener) {
+        String why = parseHead(head, 0, headEnd);
         if (why != null) {
             fail(listener, why);
-            head = null;
             return false;
         }
         boolean interim = status < 200 && status != 101;
@@ -357,7 +385,6 @@ public final class ResponseParser {
             framing = Framing.CLOSE;
         }
         listener.onResponseHead(this);
-        head = null;
         if (state == FAILED) {
             return false;
         }
@@ -390,8 +417,8 @@ public final class ResponseParser {
         return pos;
     }
 
-    private String parseHead(ByteBuf buf, int start, int headEnd) {
-        int lf = buf.indexOf(start, headEnd, (byte) '\n');
+    private String parseHead(byte[] buf, int start, int headEnd) {
+        int lf = indexOf(buf, start, headEnd, (byte) '\n');
         int lineEnd = lineEnd(buf, start, lf);
         String why = statusLine(buf, start, lineEnd);
         if (why != null) {
@@ -400,38 +427,59 @@ public final class ResponseParser {
         statusLineEnd = lineEnd - start;
         int line = lf + 1;
         while (true) {
-            lf = buf.indexOf(line, headEnd, (byte) '\n');
-            lineEnd = lineEnd(buf, line, lf);
-            if (lineEnd == line) {
+            // One pass per line: the name up to the colon, the value up to the LF. The head is
+            // known to end in a blank line, so neither loop can run past it.
+            byte first = buf[line];
+            if (first == '\n' || first == '\r' && buf[line + 1] == '\n') {
                 return null;
             }
-            why = field(buf, start, line, lineEnd);
+            if (first == ' ' || first == '\t') {
+                return "backend sent a folded field line (obsolete line folding)";
+            }
+            int i = line;
+            byte b;
+            while ((b = buf[i]) != ':') {
+                if (!TOKEN[b & 0xff]) {
+                    return "backend sent a field name that is not a token";
+                }
+                i++;
+            }
+            int colon = i;
+            if (colon == line) {
+                return "backend sent an empty field name";
+            }
+            while ((b = buf[++i]) != '\n') {
+                if (CONTROL[b & 0xff] && (b != '\r' || buf[i + 1] != '\n')) {
+                    return "backend sent a control character in a field value";
+                }
+            }
+            why = field(buf, start, line, colon, buf[i - 1] == '\r' ? i - 1 : i);
             if (why != null) {
                 return why;
             }
-            line = lf + 1;
+            line = i + 1;
         }
     }
 
-    private static int lineEnd(ByteBuf buf, int lineStart, int lf) {
-        return lf > lineStart && buf.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+    private static int lineEnd(byte[] buf, int lineStart, int lf) {
+        return lf > lineStart && buf[lf - 1] == '\r' ? lf - 1 : lf;
     }
 
     /** {@code HTTP/1.x SSS[ reason]}. */
-    private String statusLine(ByteBuf buf, int start, int end) {
-        if (end - start < 12 || buf.getByte(start) != 'H' || buf.getByte(start + 1) != 'T' || buf.getByte(start + 2) != 'T'
-                || buf.getByte(start + 3) != 'P' || buf.getByte(start + 4) != '/' || buf.getByte(start + 5) != '1'
-                || buf.getByte(start + 6) != '.' || buf.getByte(start + 8) != ' ') {
+    private String statusLine(byte[] buf, int start, int end) {
+        if (end - start < 12 || buf[start] != 'H' || buf[start + 1] != 'T' || buf[start + 2] != 'T'
+                || buf[start + 3] != 'P' || buf[start + 4] != '/' || buf[start + 5] != '1'
+                || buf[start + 6] != '.' || buf[start + 8] != ' ') {
             return "backend sent a status line that is not HTTP/1.x";
         }
-        byte minor = buf.getByte(start + 7);
+        byte minor = buf[start + 7];
         if (minor != '0' && minor != '1') {
             return "backend sent a status line that is not HTTP/1.0 or HTTP/1.1";
         }
         http10 = minor == '0';
         int code = 0;
         for (int i = start + 9; i < start + 12; i++) {
-            byte b = buf.getByte(i);
+            byte b = buf[i];
             if (b < '0' || b > '9') {
                 return "backend sent a status code that is not three digits";
             }
@@ -440,11 +488,11 @@ public final class ResponseParser {
         if (code < 100) {
             return "backend sent a status code below 100";
         }
-        if (end > start + 12 && buf.getByte(start + 12) != ' ') {
+        if (end > start + 12 && buf[start + 12] != ' ') {
             return "backend sent a status code that is not three digits";
         }
         for (int i = start + 12; i < end; i++) {
-            if (isControl(buf.getByte(i))) {
+            if (CONTROL[buf[i] & 0xff]) {
                 return "backend sent a control character in the status line";
             }
         }
@@ -452,30 +500,8 @@ public final class ResponseParser {
         return null;
     }
 
-    private String field(ByteBuf buf, int base, int start, int end) {
-        byte first = buf.getByte(start);
-        if (first == ' ' || first == '\t') {
-            return "backend sent a folded field line (obsolete line folding)";
-        }
-        int colon = -1;
-        for (int i = start; i < end; i++) {
-            byte b = buf.getByte(i);
-            if (b == ':') {
-                colon = i;
-                break;
-            }
-            if (!isTokenChar(b)) {
-                return "backend sent a field name that is not a token";
-            }
-        }
-        if (colon <= start) {
-            return colon < 0 ? "backend sent a field line without a colon" : "backend sent an empty field name";
-        }
-        for (int i = colon + 1; i < end; i++) {
-            if (isControl(buf.getByte(i))) {
-                return "backend sent a control character in a field value";
-            }
-        }
+    /** A field line whose bytes are already checked: counted, classified, and its framing read. */
+    private String field(byte[] buf, int base, int start, int colon, int end) {
         if (fieldCount == MAX_FIELDS) {
             return "backend sent more than " + MAX_FIELDS + " fields";
         }
@@ -504,7 +530,7 @@ public final class ResponseParser {
         return null;
     }
 
-    private String contentLength(ByteBuf buf, int from, int to) {
+    private String contentLength(byte[] buf, int from, int to) {
         from = skipSpaces(buf, from, to);
         to = trimEnd(buf, from, to);
         if (from == to || to - from > 18) {
@@ -512,7 +538,7 @@ public final class ResponseParser {
         }
         long n = 0;
         for (int i = from; i < to; i++) {
-            byte b = buf.getByte(i);
+            byte b = buf[i];
             if (b < '0' || b > '9') {
                 return "backend sent a Content-Length that is not a number";
             }
@@ -525,7 +551,7 @@ public final class ResponseParser {
         return null;
     }
 
-    private String transferEncoding(ByteBuf buf, int from, int to) {
+    private String transferEncoding(byte[] buf, int from, int to) {
         from = skipSpaces(buf, from, to);
         to = trimEnd(buf, from, to);
         if (chunked) {
@@ -538,10 +564,10 @@ public final class ResponseParser {
         return null;
     }
 
-    private void connectionTokens(ByteBuf buf, int from, int to) {
+    private void connectionTokens(byte[] buf, int from, int to) {
         int i = from;
         while (i < to) {
-            int comma = buf.indexOf(i, to, (byte) ',');
+            int comma = indexOf(buf, i, to, (byte) ',');
             int tokenEnd = comma < 0 ? to : comma;
             int s = skipSpaces(buf, i, tokenEnd);
             int e = trimEnd(buf, s, tokenEnd);
@@ -549,6 +575,8 @@ public final class ResponseParser {
                 connectionClose = true;
             } else if (regionIs(buf, s, e, "keep-alive")) {
                 connectionKeepAlive = true;
+            } else if (e > s) {
+                connectionNamesFields = true;
             }
             i = tokenEnd + 1;
         }
@@ -557,17 +585,17 @@ public final class ResponseParser {
     /** Whether field {@code f} is named in a Connection field of the same head (and so hop-by-hop). */
     private boolean namedByConnection(int f) {
         int at = f * 4;
-        int nameFrom = headBase + fields[at];
-        int nameTo = headBase + fields[at + 1];
+        int nameFrom = fields[at];
+        int nameTo = fields[at + 1];
         for (int c = 0; c < fieldCount; c++) {
             int ct = c * 4;
             if (fields[ct + 3] != CONNECTION) {
                 continue;
             }
-            int i = headBase + fields[ct + 1] + 1;
-            int to = headBase + fields[ct + 2];
+            int i = fields[ct + 1] + 1;
+            int to = fields[ct + 2];
             while (i < to) {
-                int comma = head.indexOf(i, to, (byte) ',');
+                int comma = indexOf(head, i, to, (byte) ',');
                 int tokenEnd = comma < 0 ? to : comma;
                 int s = skipSpaces(head, i, tokenEnd);
                 int e = trimEnd(head, s, tokenEnd);
@@ -580,7 +608,7 @@ public final class ResponseParser {
         return false;
     }
 
-    private static byte kindOf(ByteBuf buf, int from, int to) {
+    private static byte kindOf(byte[] buf, int from, int to) {
         switch (to - from) {
             case 2:
                 return regionIs(buf, from, to, "te") ? HOP_BY_HOP : OTHER;
@@ -675,7 +703,7 @@ public final class ResponseParser {
         }
         if (inExtension) {
             // past the digits: extensions (or the CR) until the line end
-            return isControl(b) && b != '\r' ? "backend sent a control character in a chunk extension" : null;
+            return CONTROL[b & 0xff] && b != '\r' ? "backend sent a control character in a chunk extension" : null;
         }
         int digit = hexDigit(b);
         if (digit >= 0) {
@@ -725,7 +753,7 @@ public final class ResponseParser {
         if (b == '\r') {
             return null;
         }
-        if (isControl(b) && b != '\t') {
+        if (CONTROL[b & 0xff]) {
             return "backend sent a control character in a trailer field";
         }
         chunkLineBytes++;
@@ -762,45 +790,40 @@ public final class ResponseParser {
 
     // ---------------------------------------------------------------- bytes
 
-    private static boolean isControl(byte b) {
-        return (b >= 0 && b < 0x20 && b != '\t') || b == 0x7f;
-    }
-
-    private static boolean isTokenChar(byte b) {
-        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
-            return true;
-        }
-        return switch (b) {
-            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
-            default -> false;
-        };
-    }
-
     private static boolean isSpace(byte b) {
         return b == ' ' || b == '\t';
     }
 
-    private static int skipSpaces(ByteBuf buf, int from, int to) {
-        while (from < to && isSpace(buf.getByte(from))) {
+    private static int indexOf(byte[] buf, int from, int to, byte value) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int skipSpaces(byte[] buf, int from, int to) {
+        while (from < to && isSpace(buf[from])) {
             from++;
         }
         return from;
     }
 
-    private static int trimEnd(ByteBuf buf, int from, int to) {
-        while (to > from && isSpace(buf.getByte(to - 1))) {
+    private static int trimEnd(byte[] buf, int from, int to) {
+        while (to > from && isSpace(buf[to - 1])) {
             to--;
         }
         return to;
     }
 
     /** Case-insensitive comparison with a lower-case ASCII name. */
-    private static boolean regionIs(ByteBuf buf, int from, int to, String lower) {
+    private static boolean regionIs(byte[] buf, int from, int to, String lower) {
         if (to - from != lower.length()) {
             return false;
         }
         for (int i = 0; i < lower.length(); i++) {
-            byte b = buf.getByte(from + i);
+            byte b = buf[from + i];
             if (b >= 'A' && b <= 'Z') {
                 b += 'a' - 'A';
             }
@@ -811,10 +834,10 @@ public final class ResponseParser {
         return true;
     }
 
-    private static boolean equalsIgnoreCase(ByteBuf buf, int a, int b, int length) {
+    private static boolean equalsIgnoreCase(byte[] buf, int a, int b, int length) {
         for (int i = 0; i < length; i++) {
-            int x = buf.getByte(a + i);
-            int y = buf.getByte(b + i);
+            int x = buf[a + i];
+            int y = buf[b + i];
             if (x == y) {
                 continue;
             }
