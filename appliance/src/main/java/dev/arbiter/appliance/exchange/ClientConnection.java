@@ -3,10 +3,10 @@ package dev.arbiter.appliance.exchange;
 import dev.arbiter.appliance.config.ApplianceConfig.LimitsConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PoolConfig;
 import dev.arbiter.appliance.http.ClientAddress;
-import dev.arbiter.appliance.http.HopByHop;
 import dev.arbiter.appliance.http.RequestRejection;
 import dev.arbiter.appliance.http.ResponseEncoder;
 import dev.arbiter.appliance.http.ResponseParser;
+import dev.arbiter.appliance.http.UpstreamRequestWriter;
 import dev.arbiter.appliance.policy.Decision;
 import dev.arbiter.appliance.policy.DecisionCache;
 import dev.arbiter.appliance.policy.DecisionListener;
@@ -54,9 +54,14 @@ import java.util.List;
  * One client connection and the exchange in progress on it: route, pick, forward, stream back.
  *
  * <pre>
- *  client --HttpRequest/HttpContent--> [ClientConnection] --same objects--> upstream connection
+ *  client --HttpRequest/HttpContent--> [ClientConnection] --UpstreamRequestWriter: head bytes,
+ *                                                           body as it came--> upstream connection
  *  client <--relayed head + body bytes-- [ClientConnection] <--ResponseParser-- (same event loop)
  * </pre>
+ *
+ * <p>Only the client's request is decoded into objects (Netty's decoder, run strictly): routing,
+ * the policy summary and the decision's rewrites need its fields. What goes to the backend and
+ * what comes back are bytes, written and read by the appliance's own bounded code.
  *
  * <p>Requests on a connection are served one at a time, in order: a pipelined request waits in
  * {@link #inbound} until the response before it is complete, so responses keep request order.
@@ -96,9 +101,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private static final short COLON_SPACE = (':' << 8) | ' ';
     /** Response pieces up to this size are gathered into one buffer per read instead of written as slices. */
     private static final int COPY_MAX_BYTES = 2048;
-    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-    private static final AsciiString HTTP = AsciiString.cached("http");
 
     private final LoopContext loop;
     private final String listener;
@@ -125,6 +127,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private boolean closeAfterResponse;
     private boolean upstreamKeepAlive;
     private boolean clientHttp10;
+    private boolean requestChunked;
     private long bodyBytes;
     private long startNanos;
     private int attempts;
@@ -316,6 +319,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             return;
         }
         clientHttp10 = !HttpVersion.HTTP_1_1.equals(r.protocolVersion());
+        requestChunked = HttpUtil.isTransferEncodingChunked(r);
         closeAfterResponse = !HttpUtil.isKeepAlive(r) || requestsServed >= limits.maxRequestsPerConnection()
                 || loop.state().draining();
         table = loop.state().routing();
@@ -334,7 +338,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             askPolicy(sp, r);
             return;
         }
-        prepareUpstreamHead(r);
         dispatch(null);
     }
 
@@ -355,7 +358,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
                     r.headers(), chosen, startNanos)) {
                 sp.stats().onLoop(loop.index()).published++;
             }
-            prepareUpstreamHead(r);
             if (chosen == null) {
                 respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy backend in pool " + pool.name() + "\n");
             } else {
@@ -410,7 +412,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             case FAILED -> onPolicyFailure(FailureReason.of(d.failure()));
             case DEFAULT -> {
                 ps.applied[Decision.Action.DEFAULT.ordinal()]++;
-                prepareUpstreamHead(request);
                 dispatch(null);
             }
             case RESPOND -> {
@@ -458,7 +459,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             h.set(set.get(i), set.get(i + 1));
         }
         pool = target;
-        prepareUpstreamHead(request);
         if (named != null) {
             dispatchTo(named);
         } else {
@@ -477,7 +477,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             return;
         }
         ps.fallbacks++;
-        prepareUpstreamHead(request);
         dispatch(null);
     }
 
@@ -516,17 +515,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             return RequestRejection.MISSING_HOST;
         }
         return null;
-    }
-
-    private void prepareUpstreamHead(HttpRequest r) {
-        HttpHeaders h = r.headers();
-        HopByHop.strip(h);
-        String xff = h.get(X_FORWARDED_FOR);
-        h.set(X_FORWARDED_FOR, xff == null ? remoteIp : xff + ", " + remoteIp);
-        h.set(X_FORWARDED_PROTO, HTTP);
-        String via = h.get(HttpHeaderNames.VIA);
-        h.set(HttpHeaderNames.VIA, via == null ? VIA : via + ", " + VIA);
-        r.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
     /** Picks a backend (other than {@code avoid} when possible) and gets a connection to it. */
@@ -585,13 +573,13 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         backend.onLoop(loop.index()).requests++;
         upstream.config().setAutoRead(ctx.channel().isWritable());
         UpstreamConnector.expectResponse(upstream, request.method() == HttpMethod.HEAD);
-        upstream.write(request);
+        upstream.write(UpstreamRequestWriter.head(ctx.alloc(), request, remoteIp, VIA_BYTES));
         requestSent = true;
         upstreamFlushPending = true;
         armDeadline(DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
-        if (requestDone) {
+        if (requestDone && requestChunked) {
             // A retry of a body-less request: its end was consumed by the first attempt.
-            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            upstream.write(UpstreamRequestWriter.lastChunk(ctx.alloc(), null));
         }
         drainInbound();
     }
@@ -625,7 +613,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             }
             return;
         }
-        upstream.write(c);
+        writeBody(c, last);
         upstreamFlushPending = true;
         if (last) {
             requestDone = true;
@@ -635,6 +623,26 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         }
         if (!upstream.isWritable()) {
             updateClientRead();
+        }
+    }
+
+    /** Body bytes go as they came, or in chunks when the client sent chunks (the decoder took them apart). */
+    private void writeBody(HttpContent c, boolean last) {
+        ByteBuf content = c.content();
+        int n = content.readableBytes();
+        if (n > 0) {
+            if (requestChunked) {
+                upstream.write(UpstreamRequestWriter.chunkHead(ctx.alloc(), n));
+                upstream.write(content);
+                upstream.write(UpstreamRequestWriter.chunkEnd(ctx.alloc()));
+            } else {
+                upstream.write(content);
+            }
+        } else {
+            content.release();
+        }
+        if (last && requestChunked) {
+            upstream.write(UpstreamRequestWriter.lastChunk(ctx.alloc(), (LastHttpContent) c));
         }
     }
 

@@ -10,7 +10,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 
 /**
  * One event loop's connections to backends: opens them on the loop itself and keeps the idle
@@ -58,9 +57,8 @@ public final class UpstreamConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // Requests go out through Netty's encoder; responses come back as bytes
-                        // and are read by the handler's ResponseParser, never decoded into objects.
-                        ch.pipeline().addLast("encoder", new HttpRequestEncoder());
+                        // Bytes both ways: requests are written by UpstreamRequestWriter, responses
+                        // read by the handler's ResponseParser; nothing is decoded into objects.
                         ch.pipeline().addLast("upstream", handler);
                     }
                 })
@@ -103,7 +101,8 @@ public final class UpstreamConnector {
         ch.close();
     }
 
+    /** The connection's last handler; found in O(1), where a lookup by name walks the pipeline. */
     private static UpstreamHandler handler(Channel ch) {
-        return (UpstreamHandler) ch.pipeline().get("upstream");
+        return (UpstreamHandler) ch.pipeline().last();
     }
 }

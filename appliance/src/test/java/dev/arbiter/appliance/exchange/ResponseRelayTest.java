@@ -11,8 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * How backend responses of every framing reach the client through the appliance, and what a
- * malformed or overlong one does to the client and to the backend connection.
+ * What the appliance writes to a backend for a client's request, and how backend responses of
+ * every framing reach the client; what a malformed one does to the client and to the backend
+ * connection.
  */
 class ResponseRelayTest {
 
@@ -39,6 +40,28 @@ class ResponseRelayTest {
     void stop() throws Exception {
         app.close();
         backend.close();
+    }
+
+    @Test
+    void shouldSendTheBackendTheRequestAsHttp11WithItsChunksAndTrailers() throws Exception {
+        try (RawHttp c = app.connect()) {
+            c.send("POST /length?q=1 HTTP/1.1\r\nHost: shop\r\nTransfer-Encoding: chunked\r\nTE: trailers\r\n"
+                    + "X-Forwarded-For: 198.51.100.7\r\n\r\n5;ext=1\r\nhello\r\n3\r\n!!!\r\n0\r\nX-Checksum: 42\r\n\r\n");
+            assertThat(c.read().text()).isEqualTo("ok");
+        }
+        assertThat(backend.nextRequest()).isEqualTo("POST /length?q=1 HTTP/1.1\r\nHost: shop\r\n"
+                + "Transfer-Encoding: chunked\r\nx-forwarded-for: 198.51.100.7, 127.0.0.1\r\nx-forwarded-proto: http\r\n"
+                + "via: 1.1 arbiter\r\n\r\n5\r\nhello\r\n3\r\n!!!\r\n0\r\nX-Checksum: 42\r\n\r\n");
+    }
+
+    @Test
+    void shouldSendAContentLengthBodyAsItCame() throws Exception {
+        try (RawHttp c = app.connect()) {
+            c.send("PUT /length HTTP/1.0\r\nContent-Length: 7\r\nConnection: keep-alive\r\n\r\npayload");
+            assertThat(c.read().text()).isEqualTo("ok");
+        }
+        assertThat(backend.nextRequest()).isEqualTo("PUT /length HTTP/1.1\r\nContent-Length: 7\r\n"
+                + "x-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\nvia: 1.1 arbiter\r\n\r\npayload");
     }
 
     @Test

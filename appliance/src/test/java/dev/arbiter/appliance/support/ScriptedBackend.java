@@ -10,14 +10,18 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A backend on loopback that answers each request with the exact bytes scripted for its path,
  * so tests can send what a well-behaved server library never would: odd framing, broken heads,
  * bytes past the end. A script whose answer ends with {@link #CLOSE} closes the connection
- * after writing it.
+ * after writing it. Every request it reads is kept as it arrived, head and body, framing
+ * included, for tests that check what a backend is sent.
  */
 public final class ScriptedBackend implements AutoCloseable {
 
@@ -27,6 +31,7 @@ public final class ScriptedBackend implements AutoCloseable {
     private final ServerSocket server;
     private final Map<String, String> scripts = new ConcurrentHashMap<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
     private final Thread acceptor;
 
     public ScriptedBackend() throws IOException {
@@ -44,6 +49,11 @@ public final class ScriptedBackend implements AutoCloseable {
     public ScriptedBackend on(String path, String response) {
         scripts.put(path, response);
         return this;
+    }
+
+    /** The next request received, as raw text (ISO-8859-1), or null after 5 s. */
+    public String nextRequest() throws InterruptedException {
+        return requests.poll(5, TimeUnit.SECONDS);
     }
 
     /** Connections accepted so far. */
@@ -72,7 +82,7 @@ public final class ScriptedBackend implements AutoCloseable {
                 if (head == null) {
                     return;
                 }
-                skipBody(in, head);
+                requests.add(head + readBody(in, head));
                 String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
                 int q = target.indexOf('?');
                 String script = scripts.getOrDefault(q < 0 ? target : target.substring(0, q),
@@ -103,22 +113,49 @@ public final class ScriptedBackend implements AutoCloseable {
         return null;
     }
 
-    private static void skipBody(InputStream in, String head) throws IOException {
-        for (String line : head.split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                long n = Long.parseLong(line.substring(15).trim());
-                while (n > 0) {
-                    long skipped = in.skip(n);
-                    if (skipped <= 0) {
-                        if (in.read() < 0) {
-                            return;
-                        }
-                        skipped = 1;
+    /** The body by Content-Length, or the chunks with their framing and trailers, as raw text. */
+    private static String readBody(InputStream in, String head) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        String lower = head.toLowerCase(Locale.ROOT);
+        if (lower.contains("\r\ntransfer-encoding: chunked\r\n")) {
+            while (true) {
+                String sizeLine = readLine(in, body);
+                int semi = sizeLine.indexOf(';');
+                long n = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+                if (n == 0) {
+                    while (!readLine(in, body).isEmpty()) {
+                        // trailer fields, kept in the raw text
                     }
-                    n -= skipped;
+                    return body.toString(StandardCharsets.ISO_8859_1);
                 }
+                body.write(in.readNBytes((int) n));
+                readLine(in, body);
             }
         }
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                body.write(in.readNBytes(Integer.parseInt(line.substring(15).trim())));
+            }
+        }
+        return body.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Reads a line into {@code raw} (with its CRLF) and returns it without the line end. */
+    private static String readLine(InputStream in, ByteArrayOutputStream raw) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0) {
+            raw.write(c);
+            if (c == '\n') {
+                break;
+            }
+            line.write(c);
+        }
+        if (c < 0) {
+            throw new IOException("connection closed mid-request");
+        }
+        String s = line.toString(StandardCharsets.ISO_8859_1);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
 
     @Override

@@ -1,0 +1,225 @@
+package dev.arbiter.appliance.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Writes a request for a backend as bytes, straight from the decoded request: the head in one
+ * buffer, the body as it came (or in chunks when the client sent chunks). Replaces Netty's
+ * request encoder and the header-map edits before it on the forward path.
+ *
+ * <p>The head: the request line as HTTP/1.1, every end-to-end field in the client's order, then
+ * {@code X-Forwarded-For} (the client's value, if any, followed by the client address),
+ * {@code X-Forwarded-Proto: http} and {@code Via} (the client's value followed by the
+ * appliance's). Hop-by-hop fields (RFC 9110 7.6.1) and the fields the {@code Connection} field
+ * names are skipped while writing, not removed from the map; a client cannot have
+ * {@code Content-Length}, {@code Transfer-Encoding} or {@code Host} skipped that way.
+ */
+public final class UpstreamRequestWriter {
+
+    private static final byte[] HTTP_11 = " HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] XFF = "x-forwarded-for: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] XFP = "x-forwarded-proto: http\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] VIA = "via: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] LAST_CHUNK = "0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final short CRLF = ('\r' << 8) | '\n';
+    private static final short COLON_SPACE = (':' << 8) | ' ';
+    private static final short COMMA_SPACE = (',' << 8) | ' ';
+
+    private static final int OTHER = 0;
+    private static final int HOP_BY_HOP = 1;
+    private static final int FORWARDED_FOR = 2;
+    private static final int FORWARDED_PROTO = 3;
+    private static final int VIA_FIELD = 4;
+    private static final int PROTECTED = 5;
+
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+
+    private UpstreamRequestWriter() {
+    }
+
+    /** The request head for a backend; {@code via} is the appliance's own Via entry (e.g. "1.1 arbiter"). */
+    public static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, byte[] via) {
+        HttpHeaders h = r.headers();
+        ByteBuf out = alloc.ioBuffer(512);
+        ByteBufUtil.writeAscii(out, r.method().asciiName());
+        out.writeByte(' ');
+        ByteBufUtil.writeAscii(out, r.uri());
+        out.writeBytes(HTTP_11);
+        CharSequence connection = h.get(HttpHeaderNames.CONNECTION);
+        boolean namesFields = connection != null && namesFields(connection);
+        CharSequence forwardedFor = null;
+        CharSequence clientVia = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
+            switch (kindOf(name)) {
+                case OTHER -> {
+                    if (!namesFields || !named(connection, name)) {
+                        field(out, name, e.getValue());
+                    }
+                }
+                case PROTECTED -> field(out, name, e.getValue());
+                case FORWARDED_FOR -> forwardedFor = forwardedFor == null ? e.getValue() : forwardedFor;
+                case VIA_FIELD -> clientVia = clientVia == null ? e.getValue() : clientVia;
+                default -> { } // hop-by-hop, or X-Forwarded-Proto: replaced below
+            }
+        }
+        out.writeBytes(XFF);
+        if (forwardedFor != null) {
+            ByteBufUtil.writeAscii(out, forwardedFor);
+            out.writeShort(COMMA_SPACE);
+        }
+        ByteBufUtil.writeAscii(out, clientIp);
+        out.writeShort(CRLF);
+        out.writeBytes(XFP);
+        out.writeBytes(VIA);
+        if (clientVia != null) {
+            ByteBufUtil.writeAscii(out, clientVia);
+            out.writeShort(COMMA_SPACE);
+        }
+        out.writeBytes(via);
+        out.writeShort(CRLF);
+        out.writeShort(CRLF);
+        return out;
+    }
+
+    /** The framing in front of one chunk of {@code length > 0} bytes of a chunked body. */
+    public static ByteBuf chunkHead(ByteBufAllocator alloc, int length) {
+        ByteBuf out = alloc.ioBuffer(10);
+        ByteBufUtil.writeAscii(out, Integer.toHexString(length));
+        out.writeShort(CRLF);
+        return out;
+    }
+
+    /** The end of a chunk: its CRLF, written after the chunk's data. */
+    public static ByteBuf chunkEnd(ByteBufAllocator alloc) {
+        return alloc.ioBuffer(2).writeShort(CRLF);
+    }
+
+    /** The last chunk of a chunked body, with the client's trailer fields, if any. */
+    public static ByteBuf lastChunk(ByteBufAllocator alloc, LastHttpContent last) {
+        ByteBuf out = alloc.ioBuffer(16);
+        out.writeBytes(LAST_CHUNK);
+        HttpHeaders trailers = last == null ? null : last.trailingHeaders();
+        if (trailers != null && !trailers.isEmpty()) {
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> e = it.next();
+                field(out, e.getKey(), e.getValue());
+            }
+        }
+        out.writeShort(CRLF);
+        return out;
+    }
+
+    private static void field(ByteBuf out, CharSequence name, CharSequence value) {
+        ByteBufUtil.writeAscii(out, name);
+        out.writeShort(COLON_SPACE);
+        ByteBufUtil.writeAscii(out, value);
+        out.writeShort(CRLF);
+    }
+
+    private static int kindOf(CharSequence name) {
+        switch (name.length()) {
+            case 2:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE) ? HOP_BY_HOP : OTHER;
+            case 3:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.VIA) ? VIA_FIELD : OTHER;
+            case 4:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST) ? PROTECTED : OTHER;
+            case 7:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)
+                        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE) ? HOP_BY_HOP : OTHER;
+            case 10:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+                        || AsciiString.contentEqualsIgnoreCase(name, KEEP_ALIVE) ? HOP_BY_HOP : OTHER;
+            case 14:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH) ? PROTECTED : OTHER;
+            case 15:
+                return AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_FOR) ? FORWARDED_FOR : OTHER;
+            case 16:
+                return AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION) ? HOP_BY_HOP : OTHER;
+            case 17:
+                if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+                    return PROTECTED;
+                }
+                return AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_PROTO) ? FORWARDED_PROTO : OTHER;
+            case 18:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHENTICATE) ? HOP_BY_HOP : OTHER;
+            case 19:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHORIZATION) ? HOP_BY_HOP : OTHER;
+            default:
+                return OTHER;
+        }
+    }
+
+    /** Whether the Connection value names anything other than close and keep-alive. */
+    private static boolean namesFields(CharSequence connection) {
+        int len = connection.length();
+        int start = 0;
+        while (start < len) {
+            int end = tokenEnd(connection, start);
+            int s = skipSpaces(connection, start, end);
+            int e = trimEnd(connection, s, end);
+            if (e > s && !regionIs(connection, s, e, "close") && !regionIs(connection, s, e, "keep-alive")) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    /** Whether {@code name} is one of the tokens of the Connection value. */
+    private static boolean named(CharSequence connection, CharSequence name) {
+        int len = connection.length();
+        int start = 0;
+        while (start < len) {
+            int end = tokenEnd(connection, start);
+            int s = skipSpaces(connection, start, end);
+            int e = trimEnd(connection, s, end);
+            if (e - s == name.length() && AsciiString.regionMatches(connection, true, s, name, 0, name.length())) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private static int tokenEnd(CharSequence s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) == ',') {
+                return i;
+            }
+        }
+        return s.length();
+    }
+
+    private static int skipSpaces(CharSequence s, int from, int to) {
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
+        }
+        return from;
+    }
+
+    private static int trimEnd(CharSequence s, int from, int to) {
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return to;
+    }
+
+    private static boolean regionIs(CharSequence s, int from, int to, String lower) {
+        return to - from == lower.length() && AsciiString.regionMatches(s, true, from, lower, 0, lower.length());
+    }
+}
