@@ -22,7 +22,6 @@ import dev.arbiter.appliance.telemetry.ServiceStats;
 import dev.arbiter.appliance.upstream.UpstreamConnector;
 import dev.arbiter.appliance.upstream.UpstreamOwner;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -713,7 +712,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     public void onResponseBody(ByteBuf buf, int index, int length) {
         if (reframe) {
             ByteBuf out = output();
-            ByteBufUtil.writeAscii(out, Integer.toHexString(length));
+            UpstreamRequestWriter.writeChunkSize(out, length);
             out.writeShort(CRLF);
             relay(buf, index, length);
             output().writeShort(CRLF);

@@ -31,6 +31,7 @@ public final class UpstreamRequestWriter {
     private static final byte[] VIA = "via: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] LAST_CHUNK = "0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final short CRLF = ('\r' << 8) | '\n';
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final short COLON_SPACE = (':' << 8) | ' ';
     private static final short COMMA_SPACE = (',' << 8) | ' ';
 
@@ -98,9 +99,16 @@ public final class UpstreamRequestWriter {
     /** The framing in front of one chunk of {@code length > 0} bytes of a chunked body. */
     public static ByteBuf chunkHead(ByteBufAllocator alloc, int length) {
         ByteBuf out = alloc.ioBuffer(10);
-        ByteBufUtil.writeAscii(out, Integer.toHexString(length));
+        writeChunkSize(out, length);
         out.writeShort(CRLF);
         return out;
+    }
+
+    /** Writes {@code length > 0} in hexadecimal, as a chunk-size, without its line end. */
+    public static void writeChunkSize(ByteBuf out, int length) {
+        for (int shift = (31 - Integer.numberOfLeadingZeros(length)) & ~3; shift >= 0; shift -= 4) {
+            out.writeByte(HEX[(length >>> shift) & 0xf]);
+        }
     }
 
     /** The end of a chunk: its CRLF, written after the chunk's data. */

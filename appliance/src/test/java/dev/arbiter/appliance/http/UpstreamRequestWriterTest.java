@@ -73,6 +73,10 @@ class UpstreamRequestWriterTest {
     @Test
     void shouldFrameChunksAndWriteTrailers() {
         assertThat(text(UpstreamRequestWriter.chunkHead(UnpooledByteBufAllocator.DEFAULT, 300))).isEqualTo("12c\r\n");
+        for (int n : new int[] {1, 9, 10, 15, 16, 255, 256, 4096, 65535, 1 << 20, Integer.MAX_VALUE}) {
+            assertThat(text(UpstreamRequestWriter.chunkHead(UnpooledByteBufAllocator.DEFAULT, n)))
+                    .isEqualTo(Integer.toHexString(n) + "\r\n");
+        }
         assertThat(text(UpstreamRequestWriter.chunkEnd(UnpooledByteBufAllocator.DEFAULT))).isEqualTo("\r\n");
         assertThat(text(UpstreamRequestWriter.lastChunk(UnpooledByteBufAllocator.DEFAULT, LastHttpContent.EMPTY_LAST_CONTENT)))
                 .isEqualTo("0\r\n\r\n");
