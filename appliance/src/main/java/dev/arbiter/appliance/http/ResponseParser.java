@@ -103,7 +103,7 @@ public final class ResponseParser {
     private boolean dechunk;
     private boolean extraBytes;
 
-    private int lineStart;
+    /** How far {@link #findHeadEnd} has looked into a head that came in pieces. */
     private int scanned;
 
     private int status;
@@ -140,7 +140,6 @@ public final class ResponseParser {
     }
 
     private void startHead() {
-        lineStart = 0;
         scanned = 0;
         fieldCount = 0;
         statusLineEnd = -1;
@@ -156,10 +155,6 @@ public final class ResponseParser {
 
     public int status() {
         return status;
-    }
-
-    public boolean http10() {
-        return http10;
     }
 
     public Framing framing() {
@@ -265,11 +260,6 @@ public final class ResponseParser {
         }
         releasePending();
         return false;
-    }
-
-    /** Whether a response is being read (its head or body has not ended). */
-    public boolean inProgress() {
-        return state != DONE && state != FAILED;
     }
 
     /** Forgets a head that was arriving in pieces (the connection closed, or the exchange moved on). */
