@@ -174,29 +174,24 @@ public final class UpstreamRequestWriter {
 
     /** Whether the Connection value names anything other than close and keep-alive. */
     private static boolean namesFields(CharSequence connection) {
-        int len = connection.length();
-        int start = 0;
-        while (start < len) {
-            int end = tokenEnd(connection, start);
-            int s = skipSpaces(connection, start, end);
-            int e = trimEnd(connection, s, end);
-            if (e > s && !regionIs(connection, s, e, "close") && !regionIs(connection, s, e, "keep-alive")) {
-                return true;
-            }
-            start = end + 1;
-        }
-        return false;
+        return hasToken(connection, null);
     }
 
     /** Whether {@code name} is one of the tokens of the Connection value. */
     private static boolean named(CharSequence connection, CharSequence name) {
+        return hasToken(connection, name);
+    }
+
+    /** Whether the value has the token {@code name} or, with {@code name} null, a token other than close and keep-alive. */
+    private static boolean hasToken(CharSequence connection, CharSequence name) {
         int len = connection.length();
         int start = 0;
         while (start < len) {
             int end = tokenEnd(connection, start);
             int s = skipSpaces(connection, start, end);
             int e = trimEnd(connection, s, end);
-            if (e - s == name.length() && AsciiString.regionMatches(connection, true, s, name, 0, name.length())) {
+            if (name == null ? e > s && !regionIs(connection, s, e, "close") && !regionIs(connection, s, e, "keep-alive")
+                    : e - s == name.length() && AsciiString.regionMatches(connection, true, s, name, 0, name.length())) {
                 return true;
             }
             start = end + 1;
