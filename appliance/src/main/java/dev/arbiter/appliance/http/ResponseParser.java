@@ -183,12 +183,12 @@ public final class ResponseParser {
      * Writes the status line and every end-to-end field, each ending in CRLF, without the blank
      * line that ends the head. Left out: the hop-by-hop fields (RFC 9110 7.6.1) and those the
      * Connection field names, Content-Length beside chunked framing, Transfer-Encoding when the
-     * body is dechunked. Via is written last, the backend's value followed by {@code via}.
+     * body is dechunked. Via is written last: the backend's values, in order, followed by {@code via}.
      */
     public void writeRelayedHead(ByteBuf out, byte[] via) {
         out.writeBytes(head, 0, statusLineEnd);
         out.writeShort(CRLF);
-        int viaField = -1;
+        boolean sawVia = false;
         for (int f = 0; f < fieldCount; f++) {
             int at = f * 4;
             int kind = fields[at + 3];
@@ -198,17 +198,20 @@ public final class ResponseParser {
                 out.writeBytes(head, fields[at], fields[at + 2] - fields[at]);
                 out.writeShort(CRLF);
             } else if (kind == VIA) {
-                viaField = f;
+                sawVia = true;
             }
         }
         out.writeBytes(VIA_NAME);
-        if (viaField >= 0) {
-            int at = viaField * 4;
-            int from = skipSpaces(head, fields[at + 1] + 1, fields[at + 2]);
-            int to = trimEnd(head, from, fields[at + 2]);
-            if (to > from) {
-                out.writeBytes(head, from, to - from);
-                out.writeBytes(COMMA);
+        for (int f = 0; sawVia && f < fieldCount; f++) {
+            // Every Via line of the backend's, in order, then the appliance's own entry.
+            int at = f * 4;
+            if (fields[at + 3] == VIA) {
+                int from = skipSpaces(head, fields[at + 1] + 1, fields[at + 2]);
+                int to = trimEnd(head, from, fields[at + 2]);
+                if (to > from) {
+                    out.writeBytes(head, from, to - from);
+                    out.writeBytes(COMMA);
+                }
             }
         }
         out.writeBytes(via);

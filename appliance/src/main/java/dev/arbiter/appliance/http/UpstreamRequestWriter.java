@@ -17,8 +17,8 @@ import java.util.Map;
  * request encoder and the header-map edits before it on the forward path.
  *
  * <p>The head: the request line as HTTP/1.1, every end-to-end field in the client's order, then
- * {@code X-Forwarded-For} (the client's value, if any, followed by the client address),
- * {@code X-Forwarded-Proto: http} and {@code Via} (the client's value followed by the
+ * {@code X-Forwarded-For} (the client's values, if any, in order, followed by the client
+ * address), {@code X-Forwarded-Proto: http} and {@code Via} (the client's values followed by the
  * appliance's). Hop-by-hop fields (RFC 9110 7.6.1) and the fields the {@code Connection} field
  * names are skipped while writing, not removed from the map; a client cannot have
  * {@code Content-Length}, {@code Transfer-Encoding} or {@code Host} skipped that way.
@@ -60,8 +60,8 @@ public final class UpstreamRequestWriter {
         out.writeBytes(HTTP_11);
         CharSequence connection = h.get(HttpHeaderNames.CONNECTION);
         boolean namesFields = connection != null && namesFields(connection);
-        CharSequence forwardedFor = null;
-        CharSequence clientVia = null;
+        boolean sawForwardedFor = false;
+        boolean sawVia = false;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             CharSequence name = e.getKey();
@@ -72,23 +72,21 @@ public final class UpstreamRequestWriter {
                     }
                 }
                 case PROTECTED -> field(out, name, e.getValue());
-                case FORWARDED_FOR -> forwardedFor = forwardedFor == null ? e.getValue() : forwardedFor;
-                case VIA_FIELD -> clientVia = clientVia == null ? e.getValue() : clientVia;
+                case FORWARDED_FOR -> sawForwardedFor = true;
+                case VIA_FIELD -> sawVia = true;
                 default -> { } // hop-by-hop, or X-Forwarded-Proto: replaced below
             }
         }
         out.writeBytes(XFF);
-        if (forwardedFor != null) {
-            ByteBufUtil.writeAscii(out, forwardedFor);
-            out.writeShort(COMMA_SPACE);
+        if (sawForwardedFor) {
+            values(out, h, FORWARDED_FOR);
         }
         ByteBufUtil.writeAscii(out, clientIp);
         out.writeShort(CRLF);
         out.writeBytes(XFP);
         out.writeBytes(VIA);
-        if (clientVia != null) {
-            ByteBufUtil.writeAscii(out, clientVia);
-            out.writeShort(COMMA_SPACE);
+        if (sawVia) {
+            values(out, h, VIA_FIELD);
         }
         out.writeBytes(via);
         out.writeShort(CRLF);
@@ -129,6 +127,17 @@ public final class UpstreamRequestWriter {
         }
         out.writeShort(CRLF);
         return out;
+    }
+
+    /** Every value of the fields of {@code kind}, in the client's order, each followed by ", ". */
+    private static void values(ByteBuf out, HttpHeaders h, int kind) {
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            if (kindOf(e.getKey()) == kind) {
+                ByteBufUtil.writeAscii(out, e.getValue());
+                out.writeShort(COMMA_SPACE);
+            }
+        }
     }
 
     private static void field(ByteBuf out, CharSequence name, CharSequence value) {

@@ -118,6 +118,12 @@ class ResponseParserTest {
     }
 
     @Test
+    void shouldKeepEveryViaLineInOrder() {
+        Relay r = whole("HTTP/1.1 204 No Content\r\nVia: 1.0 a\r\nX-B: 1\r\nvia: 1.1 b, 1.1 c\r\n\r\n", false);
+        assertThat(r.out.toString()).isEqualTo("HTTP/1.1 204 No Content\r\nX-B: 1\r\nvia: 1.0 a, 1.1 b, 1.1 c, 1.1 arbiter\r\n\r\n");
+    }
+
+    @Test
     void shouldAcceptBareLineFeeds() {
         Relay r = everySplit("HTTP/1.1 200 OK\nContent-Length: 2\n\nok", false);
         assertThat(r.out.toString()).isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nvia: 1.1 arbiter\r\n\r\nok");

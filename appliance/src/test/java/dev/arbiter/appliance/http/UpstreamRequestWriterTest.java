@@ -55,6 +55,16 @@ class UpstreamRequestWriterTest {
     }
 
     @Test
+    void shouldKeepEveryForwardedForAndViaLineInOrder() {
+        HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        r.headers().add("host", "h").add("x-forwarded-for", "198.51.100.1").add("via", "1.0 a")
+                .add("X-Forwarded-For", "198.51.100.2, 198.51.100.3").add("Via", "1.1 b");
+        assertThat(head(r)).isEqualTo("GET / HTTP/1.1\r\nhost: h\r\n"
+                + "x-forwarded-for: 198.51.100.1, 198.51.100.2, 198.51.100.3, 203.0.113.9\r\n"
+                + "x-forwarded-proto: http\r\nvia: 1.0 a, 1.1 b, 1.1 arbiter\r\n\r\n");
+    }
+
+    @Test
     void shouldNotLetConnectionNameTheFramingOrHostFields() {
         HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/x");
         r.headers().add("host", "h").add("connection", "Content-Length, transfer-encoding, HOST, close")
