@@ -135,7 +135,7 @@ public final class ResponseParser {
         this.state = HEAD;
         this.dechunk = false;
         this.extraBytes = false;
-        releasePending();
+        forgetPartialHead();
         startHead();
     }
 
@@ -233,7 +233,7 @@ public final class ResponseParser {
                     pos += n;
                     remaining -= n;
                     if (remaining == 0) {
-                        finish(in, pos, end, listener);
+                        finish(pos, end, listener);
                     }
                 }
                 case BODY_CLOSE -> {
@@ -261,12 +261,12 @@ public final class ResponseParser {
             listener.onResponseEnd();
             return true;
         }
-        releasePending();
+        forgetPartialHead();
         return false;
     }
 
     /** Forgets a head that was arriving in pieces (the connection closed, or the exchange moved on). */
-    public void releasePending() {
+    private void forgetPartialHead() {
         headLength = 0;
     }
 
@@ -768,7 +768,7 @@ public final class ResponseParser {
 
     // ---------------------------------------------------------------- body and end
 
-    private void finish(ByteBuf in, int pos, int end, Listener listener) {
+    private void finish(int pos, int end, Listener listener) {
         state = DONE;
         extraBytes = pos < end;
         listener.onResponseEnd();
@@ -776,7 +776,7 @@ public final class ResponseParser {
 
     private int fail(Listener listener, String why) {
         state = FAILED;
-        releasePending();
+        forgetPartialHead();
         listener.onResponseMalformed(why);
         return Integer.MAX_VALUE;
     }

@@ -90,7 +90,6 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                 o.onUpstreamInactive();
             }
         } else {
-            parser.releasePending();
             backend.onLoop(loop).idle.remove(ctx.channel());
         }
     }
