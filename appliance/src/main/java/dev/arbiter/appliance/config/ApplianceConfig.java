@@ -34,12 +34,14 @@ public record ApplianceConfig(String source, RuntimeConfig runtime, List<Listene
      * @param timerResolutionMillis how often each loop checks its connection deadlines
      * @param busyPollMicros        kernel busy polling for the loops' sockets (SO_BUSY_POLL; the image
      *                              also sets net.core.busy_poll/busy_read from it); 0 = off
+     * @param idleSpinMicros        how long a loop that ran out of work keeps polling before it
+     *                              sleeps; 0 = it sleeps at once
      * @param recvRingBuffers       io_uring: buffers in each loop's receive ring (a power of two)
      * @param recvBufferMaxBytes    io_uring: the largest receive buffer the ring hands out
      */
     public record RuntimeConfig(List<Integer> eventLoopCores, boolean pinThreads, Transport transport,
-                                long timerResolutionMillis, int busyPollMicros, int recvRingBuffers,
-                                int recvBufferMaxBytes) {
+                                long timerResolutionMillis, int busyPollMicros, int idleSpinMicros,
+                                int recvRingBuffers, int recvBufferMaxBytes) {
     }
 
     /** A client-facing listener; port 0 binds a free port (tests). */

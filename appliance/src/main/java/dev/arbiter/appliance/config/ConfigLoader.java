@@ -40,6 +40,8 @@ public final class ConfigLoader {
     static final long MIB = 1024 * KIB;
     static final long GIB = 1024 * MIB;
     private static final long DAY_MILLIS = 86_400_000L;
+    /** {@code runtime.idle-spin-us} when the file does not say. */
+    static final int DEFAULT_IDLE_SPIN_MICROS = 50;
 
     private ConfigLoader() {
     }
@@ -136,13 +138,14 @@ public final class ConfigLoader {
             Transport transport = n.enumValue("transport", Transport.IO_URING, Transport.class);
             long tick = n.durationMillis("timer-resolution", 10, 1, 1000);
             int busyPoll = (int) n.integer("busy-poll-us", 0, 0, 100_000);
+            int idleSpin = (int) n.integer("idle-spin-us", DEFAULT_IDLE_SPIN_MICROS, 0, 1000);
             int ring = (int) n.integer("io-uring-recv-buffers", 512, 16, 16384);
             if (Integer.bitCount(ring) != 1) {
                 n.get("io-uring-recv-buffers").fail(ring + " is not a power of two", "16, 32, 64, ... 16384");
             }
             int maxBuffer = (int) n.bytes("io-uring-recv-buffer-max", 64 * 1024, 4 * 1024, 1024 * 1024);
             n.rejectUnknownKeys();
-            return new RuntimeConfig(List.copyOf(cores), pin, transport, tick, busyPoll, ring, maxBuffer);
+            return new RuntimeConfig(List.copyOf(cores), pin, transport, tick, busyPoll, idleSpin, ring, maxBuffer);
         }
 
         /** True when {@code key} is missing or a list: a key of another shape has its own error already. */

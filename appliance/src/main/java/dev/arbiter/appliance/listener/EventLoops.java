@@ -33,7 +33,8 @@ public final class EventLoops implements AutoCloseable {
         this.transport = transport;
         List<Integer> cores = runtime.eventLoopCores();
         ThreadFactory threads = new PinningThreadFactory(cores, runtime.pinThreads());
-        this.group = new MultiThreadIoEventLoopGroup(cores.size(), threads, transport.ioHandlerFactory());
+        this.group = new MultiThreadIoEventLoopGroup(cores.size(), threads,
+                SpinningIoHandler.wrap(transport.ioHandlerFactory(), runtime.idleSpinMicros() * 1000L));
         List<EventLoop> list = new ArrayList<>();
         for (EventExecutor e : group) {
             list.add((EventLoop) e);

@@ -44,6 +44,7 @@ class ConfigLoaderTest {
         assertThat(c.runtime().transport()).isEqualTo(Transport.IO_URING);
         assertThat(c.runtime().recvRingBuffers()).isEqualTo(512);
         assertThat(c.runtime().recvBufferMaxBytes()).isEqualTo(65536);
+        assertThat(c.runtime().idleSpinMicros()).isEqualTo(ConfigLoader.DEFAULT_IDLE_SPIN_MICROS);
         assertThat(c.admin().address()).isEqualTo("127.0.0.1");
         assertThat(c.virtualServices().get(0).listener()).isEqualTo("web");
     }
@@ -110,6 +111,16 @@ class ConfigLoaderTest {
                         "broken.yaml:3: runtime.io-uring-recv-buffer-max: 2MiB is out of range (a size from 4KiB to 1MiB)");
         assertThat(errors("runtime:\n  io-uring-recv-buffers: 8\n" + VALID)).containsExactly(
                 "broken.yaml:2: runtime.io-uring-recv-buffers: 8 is out of range (an integer from 16 to 16384)");
+    }
+
+    @Test
+    void shouldTakeAndBoundTheIdleSpin() throws Exception {
+        assertThat(ConfigLoader.parse("runtime:\n  idle-spin-us: 0\n" + VALID, "ok.yaml").runtime().idleSpinMicros())
+                .isZero();
+        assertThat(ConfigLoader.parse("runtime:\n  idle-spin-us: 200\n" + VALID, "ok.yaml").runtime().idleSpinMicros())
+                .isEqualTo(200);
+        assertThat(errors("runtime:\n  idle-spin-us: 5000\n" + VALID)).containsExactly(
+                "broken.yaml:2: runtime.idle-spin-us: 5000 is out of range (an integer from 0 to 1000)");
     }
 
     @Test

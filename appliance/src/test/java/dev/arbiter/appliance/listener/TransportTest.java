@@ -137,6 +137,43 @@ class TransportTest {
         }
     }
 
+    /**
+     * With the longest idle spin the loops still proxy (keep-alive, pipelined, with a body), take
+     * tasks from other threads, and go to sleep once the traffic stops: an idle loop must not burn
+     * its CPU. With a 100 ms timer tick and a 1 ms spin an idle loop is busy about 1% of the time;
+     * a spin that never ended would show as most of a CPU.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void shouldProxyWithIdleSpinAndSleepWhenIdleOverEachTransport(Transport transport) throws Exception {
+        assumeAvailable(transport);
+        try (DemoBackend b = DemoBackend.start("b");
+             RunningAppliance app = RunningAppliance.start(TestConfig.create()
+                     .runtime("event-loop-cores: [0]\npin-threads: false\nidle-spin-us: 1000\ntimer-resolution: 100ms\n"
+                             + "transport: " + yamlName(transport))
+                     .pool("p", "", b.address()).service("p"))) {
+            for (int conn = 0; conn < 4; conn++) {
+                try (RawHttp c = app.connect()) {
+                    c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertThat(c.read().text()).contains("uri=/a");
+                    assertThat(c.read().text()).contains("uri=/b");
+                    c.send("POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+                    assertThat(c.read().text()).contains("body-bytes=3");
+                }
+            }
+            var loop = loopOf(app);
+            long thread = loop.submit(() -> Thread.currentThread().getId()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            Thread.sleep(200);
+            long cpu0 = threads.getThreadCpuTime(thread);
+            long wall0 = System.nanoTime();
+            Thread.sleep(1000);
+            long cpu = threads.getThreadCpuTime(thread) - cpu0;
+            long wall = System.nanoTime() - wall0;
+            assertThat(cpu).as("CPU of the idle loop over %d ms, in ns", wall / 1_000_000).isLessThan(wall / 4);
+        }
+    }
+
     /** Skips where the appliance would fall back from {@code transport} (kernel or native library lacks it). */
     private static void assumeAvailable(Transport transport) {
         assumeTrue(TransportSupport.resolve(transport).transport() == transport, transport + " unavailable here");
