@@ -22,7 +22,7 @@ import io.netty.channel.IoRegistration;
  * this is for loops that own their core (pinned, nothing else scheduled there). A task submitted
  * from another thread, or a timer falling due, ends the spin at once.
  */
-final class SpinningIoHandler implements IoHandler {
+public final class SpinningIoHandler implements IoHandler {
 
     private final IoHandler delegate;
     private final long spinNanos;
@@ -34,7 +34,7 @@ final class SpinningIoHandler implements IoHandler {
     }
 
     /** {@code factory} itself when {@code spinNanos} is 0, otherwise its handlers wrapped. */
-    static IoHandlerFactory wrap(IoHandlerFactory factory, long spinNanos) {
+    public static IoHandlerFactory wrap(IoHandlerFactory factory, long spinNanos) {
         if (spinNanos <= 0) {
             return factory;
         }
@@ -57,14 +57,18 @@ final class SpinningIoHandler implements IoHandler {
             return delegate.run(context);
         }
         nonBlocking.outer = context;
+        int handled = delegate.run(nonBlocking);
+        if (handled > 0) {
+            return handled; // the loaded case: no clock read
+        }
         long start = System.nanoTime();
-        do {
-            int handled = delegate.run(nonBlocking);
+        while (context.canBlock() && System.nanoTime() - start < spinNanos) {
+            Thread.onSpinWait();
+            handled = delegate.run(nonBlocking);
             if (handled > 0) {
                 return handled;
             }
-            Thread.onSpinWait();
-        } while (context.canBlock() && System.nanoTime() - start < spinNanos);
+        }
         return context.canBlock() ? delegate.run(context) : 0;
     }
 
