@@ -26,15 +26,7 @@ class TransportTest {
              RunningAppliance app = RunningAppliance.start(TestConfig.create()
                      .runtime("event-loop-cores: [0, 1]\npin-threads: false\ntransport: " + yamlName(transport))
                      .pool("p", "", b.address()).service("p"))) {
-            for (int conn = 0; conn < 4; conn++) {
-                try (RawHttp c = app.connect()) {
-                    c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
-                    assertThat(c.read().text()).contains("uri=/a");
-                    assertThat(c.read().text()).contains("uri=/b");
-                    c.send("POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
-                    assertThat(c.read().text()).contains("body-bytes=3");
-                }
-            }
+            proxyOnFourConnections(app);
         }
     }
 
@@ -152,15 +144,7 @@ class TransportTest {
                      .runtime("event-loop-cores: [0]\npin-threads: false\nidle-spin-us: 1000\ntimer-resolution: 100ms\n"
                              + "transport: " + yamlName(transport))
                      .pool("p", "", b.address()).service("p"))) {
-            for (int conn = 0; conn < 4; conn++) {
-                try (RawHttp c = app.connect()) {
-                    c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
-                    assertThat(c.read().text()).contains("uri=/a");
-                    assertThat(c.read().text()).contains("uri=/b");
-                    c.send("POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
-                    assertThat(c.read().text()).contains("body-bytes=3");
-                }
-            }
+            proxyOnFourConnections(app);
             var loop = loopOf(app);
             long thread = loop.submit(() -> Thread.currentThread().getId()).get(5, java.util.concurrent.TimeUnit.SECONDS);
             var threads = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -171,6 +155,19 @@ class TransportTest {
             long cpu = threads.getThreadCpuTime(thread) - cpu0;
             long wall = System.nanoTime() - wall0;
             assertThat(cpu).as("CPU of the idle loop over %d ms, in ns", wall / 1_000_000).isLessThan(wall / 4);
+        }
+    }
+
+    /** Keep-alive, pipelined and with a body, on four connections in turn. */
+    private static void proxyOnFourConnections(RunningAppliance app) throws Exception {
+        for (int conn = 0; conn < 4; conn++) {
+            try (RawHttp c = app.connect()) {
+                c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(c.read().text()).contains("uri=/a");
+                assertThat(c.read().text()).contains("uri=/b");
+                c.send("POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+                assertThat(c.read().text()).contains("body-bytes=3");
+            }
         }
     }
 
