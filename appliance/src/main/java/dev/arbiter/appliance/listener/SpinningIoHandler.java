@@ -5,6 +5,7 @@ import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
+import io.netty.util.concurrent.ThreadAwareExecutor;
 
 /**
  * An event loop's I/O handler that polls for a while before it sleeps. When the loop runs out of
@@ -40,7 +41,7 @@ public final class SpinningIoHandler implements IoHandler {
         }
         return new IoHandlerFactory() {
             @Override
-            public IoHandler newHandler(io.netty.util.concurrent.ThreadAwareExecutor executor) {
+            public IoHandler newHandler(ThreadAwareExecutor executor) {
                 return new SpinningIoHandler(factory.newHandler(executor), spinNanos);
             }
 
