@@ -14,11 +14,13 @@ def main():
     print("# JMH microbenchmarks\n")
     print(f"Machine: {machine.describe()}  ")
     print(f"JMH options: `{iters} -prof gc`; wall time {seconds} s.\n")
-    print("Caveat: 2 shared cores, a handful of short iterations: treat differences under ~10% as noise. "
-          "B/op is `gc.alloc.rate.norm` (bytes allocated per operation); values of a few bytes or less "
-          "are measurement residue, i.e. 0 allocation.\n")
-    print("| benchmark | params | ns/op | ± error | B/op |")
-    print("|---|---|---:|---:|---:|")
+    print("Caveat: 2 shared cores. ± error is JMH's 99.9% confidence half-width over the measurement "
+          "iterations (Student t, so few iterations widen it a lot); the iteration range shows the "
+          "slowest and fastest iteration. Compare two builds side by side in one run, and treat "
+          "differences within the ranges as noise. B/op is `gc.alloc.rate.norm` (bytes allocated per "
+          "operation); values of a few bytes or less are measurement residue, i.e. 0 allocation.\n")
+    print("| benchmark | params | ns/op | ± error | iterations (min-max) | B/op |")
+    print("|---|---|---:|---:|---:|---:|")
     for r in results:
         name = r["benchmark"].rsplit(".", 2)
         name = name[-2] + "." + name[-1]
@@ -29,7 +31,9 @@ def main():
         b = f"{alloc['score']:.1f}" if alloc else "n/a"
         err = pm.get("scoreError")
         err_s = f"{err:.2f}" if isinstance(err, (int, float)) and err == err else "n/a"
-        print(f"| {name} | {params} | {pm['score']:.2f} | {err_s} | {b} |")
+        raw = [x for fork in (pm.get("rawData") or []) for x in fork]
+        range_s = f"{min(raw):.2f}-{max(raw):.2f}" if raw else "n/a"
+        print(f"| {name} | {params} | {pm['score']:.2f} | {err_s} | {range_s} | {b} |")
 
 
 if __name__ == "__main__":
