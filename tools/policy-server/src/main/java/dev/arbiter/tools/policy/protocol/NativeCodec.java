@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -123,7 +124,31 @@ public final class NativeCodec {
         return summaries;
     }
 
-    /** Reads {@code requests[index]} (the parser is on its first token); returns what is wrong with it, or null. */
+    /** Summary fields in the order the appliance writes them: each is matched by its bytes first (below). */
+    private static final SerializedString[] SUMMARY_FIELDS = {
+        new SerializedString("id"), new SerializedString("service"), new SerializedString("method"),
+        new SerializedString("scheme"), new SerializedString("host"), new SerializedString("path"),
+        new SerializedString("client"), new SerializedString("headers"),
+    };
+    private static final int ID = 0;
+    private static final int SERVICE = 1;
+    private static final int METHOD = 2;
+    private static final int SCHEME = 3;
+    private static final int HOST = 4;
+    private static final int PATH = 5;
+    private static final int CLIENT = 6;
+    private static final int HEADERS = 7;
+    private static final int UNKNOWN = -1;
+
+    /**
+     * Reads {@code requests[index]} (the parser is on its first token); returns what is wrong with
+     * it, or null.
+     *
+     * <p>Fields may come in any order, but the appliance writes them in {@link #SUMMARY_FIELDS}'s:
+     * the next name is first compared, as bytes, with the one expected after the last field read,
+     * which skips the name's decoding and symbol-table lookup. Any other name is read the general
+     * way, and the expectation moves on from it.
+     */
     private static String readSummary(JsonParser p, int index, List<RequestSummary> out) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
@@ -138,18 +163,33 @@ public final class NativeCodec {
         String address = "";
         int port = 0;
         Map<String, String> headers = Map.of();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
+        int expected = 0;
+        while (true) {
+            int field;
+            boolean asExpected = false;
+            if (expected < SUMMARY_FIELDS.length) {
+                asExpected = p.nextFieldName(SUMMARY_FIELDS[expected]);
+            } else {
+                p.nextToken();
+            }
+            if (asExpected) {
+                field = expected;
+            } else if (p.currentToken() == JsonToken.FIELD_NAME) {
+                field = summaryField(p.currentName());
+            } else {
+                break;
+            }
+            expected = field + 1;
             JsonToken value = p.nextToken();
             switch (field) {
-                case "id" -> id = value == JsonToken.VALUE_NUMBER_INT
+                case ID -> id = value == JsonToken.VALUE_NUMBER_INT
                         && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER ? p.getLongValue() : -1;
-                case "service" -> service = text(p, value);
-                case "method" -> method = text(p, value);
-                case "scheme" -> scheme = text(p, value);
-                case "host" -> host = text(p, value);
-                case "path" -> path = text(p, value);
-                case "client" -> {
+                case SERVICE -> service = text(p, value);
+                case METHOD -> method = text(p, value);
+                case SCHEME -> scheme = text(p, value);
+                case HOST -> host = text(p, value);
+                case PATH -> path = text(p, value);
+                case CLIENT -> {
                     address = "";
                     port = 0;
                     if (value == JsonToken.START_OBJECT) {
@@ -169,7 +209,7 @@ public final class NativeCodec {
                         p.skipChildren();
                     }
                 }
-                case "headers" -> headers = headers(p, value);
+                case HEADERS -> headers = headers(p, value);
                 default -> p.skipChildren();
             }
         }
@@ -178,6 +218,15 @@ public final class NativeCodec {
         }
         out.add(new RequestSummary(id, service, method, scheme, host, path, address, port, headers));
         return null;
+    }
+
+    private static int summaryField(String name) {
+        for (int i = 0; i < SUMMARY_FIELDS.length; i++) {
+            if (SUMMARY_FIELDS[i].getValue().equals(name)) {
+                return i;
+            }
+        }
+        return UNKNOWN;
     }
 
     private static String text(JsonParser p, JsonToken value) throws IOException {
@@ -235,25 +284,39 @@ public final class NativeCodec {
         }
     }
 
+    // Names and constant values of every decision, encoded once (the generator copies their bytes).
+    private static final SerializedString ID_FIELD = new SerializedString("id");
+    private static final SerializedString ACTION_FIELD = new SerializedString("action");
+    private static final SerializedString FORWARD = new SerializedString("forward");
+    private static final SerializedString RESPOND = new SerializedString("respond");
+    private static final SerializedString DEFAULT = new SerializedString("default");
+    private static final SerializedString POOL_FIELD = new SerializedString("pool");
+    private static final SerializedString BACKEND_FIELD = new SerializedString("backend");
+    private static final SerializedString TTL_FIELD = new SerializedString("ttl_ms");
+    private static final SerializedString SCOPE_FIELD = new SerializedString("scope");
+
     /** One decision as the protocol's JSON object. */
     private static void writeDecision(JsonGenerator g, long id, Decision decision) throws IOException {
         g.writeStartObject();
-        g.writeNumberField("id", id);
+        g.writeFieldName(ID_FIELD);
+        g.writeNumber(id);
+        g.writeFieldName(ACTION_FIELD);
         if (decision instanceof Decision.Forward forward) {
+            g.writeString(FORWARD);
             writeForward(g, forward);
         } else if (decision instanceof Decision.Respond respond) {
+            g.writeString(RESPOND);
             writeRespond(g, respond);
         } else {
-            g.writeStringField("action", "default");
+            g.writeString(DEFAULT);
         }
         writeCache(g, decision.cache());
         g.writeEndObject();
     }
 
     private static void writeForward(JsonGenerator g, Decision.Forward forward) throws IOException {
-        g.writeStringField("action", "forward");
-        writeIfPresent(g, "pool", forward.pool());
-        writeIfPresent(g, "backend", forward.backend());
+        writeIfPresent(g, POOL_FIELD, forward.pool());
+        writeIfPresent(g, BACKEND_FIELD, forward.backend());
         if (forward.rewritePath() != null || forward.rewriteQuery() != null) {
             g.writeObjectFieldStart("rewrite");
             writeIfPresent(g, "path", forward.rewritePath());
@@ -269,7 +332,6 @@ public final class NativeCodec {
     }
 
     private static void writeRespond(JsonGenerator g, Decision.Respond respond) throws IOException {
-        g.writeStringField("action", "respond");
         g.writeNumberField("status", respond.status());
         if (!respond.headers().isEmpty()) {
             writeStringMap(g, "headers", respond.headers());
@@ -281,9 +343,11 @@ public final class NativeCodec {
         if (!cache.cacheable()) {
             return;
         }
-        g.writeNumberField("ttl_ms", cache.ttlMs());
+        g.writeFieldName(TTL_FIELD);
+        g.writeNumber(cache.ttlMs());
         if (cache.scope() != null) {
-            writeStrings(g, "scope", cache.scope());
+            g.writeFieldName(SCOPE_FIELD);
+            writeStrings(g, cache.scope());
         }
     }
 
@@ -296,7 +360,12 @@ public final class NativeCodec {
     }
 
     private static void writeStrings(JsonGenerator g, String field, Iterable<String> values) throws IOException {
-        g.writeArrayFieldStart(field);
+        g.writeFieldName(field);
+        writeStrings(g, values);
+    }
+
+    private static void writeStrings(JsonGenerator g, Iterable<String> values) throws IOException {
+        g.writeStartArray();
         for (String v : values) {
             g.writeString(v);
         }
@@ -306,6 +375,13 @@ public final class NativeCodec {
     private static void writeIfPresent(JsonGenerator g, String field, String value) throws IOException {
         if (value != null) {
             g.writeStringField(field, value);
+        }
+    }
+
+    private static void writeIfPresent(JsonGenerator g, SerializedString field, String value) throws IOException {
+        if (value != null) {
+            g.writeFieldName(field);
+            g.writeString(value);
         }
     }
 

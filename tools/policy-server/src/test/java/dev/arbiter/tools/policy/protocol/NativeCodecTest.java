@@ -94,6 +94,27 @@ class NativeCodecTest {
     }
 
     @Test
+    void shouldReadFieldsInAnyOrderAndSpellingNotOnlyTheAppliances() throws Exception {
+        // The reader first expects the appliance's order (id, service, method, scheme, host, path,
+        // client, headers) and compares bytes: any other order, an escaped name, a name that only
+        // starts like an expected one, or a repeated field must read exactly as it means.
+        List<RequestSummary> s = read("""
+                {"version": 1, "requests": [
+                  {"headers": {"a": "1"}, "client": {"port": 2, "address": "10.0.0.2"}, "path": "/r", "host": "h.example",
+                   "scheme": "https", "method": "PUT", "service": "svc", "id": 3},
+                  {"i": 0, "id": 4, "serviceX": "no", "h\\u006fst": "escaped.example", "hostname": "no", "path": "/first",
+                   "path": "/second", "ids": 99, "service": "s2"},
+                  {"id": 5, "service": "s3", "method": "GET", "scheme": "http", "host": "in.order", "path": "/o",
+                   "client": {"address": "10.0.0.5", "port": 5}, "headers": {"b": "2"}}
+                ]}
+                """);
+        assertThat(s).containsExactly(
+                new RequestSummary(3, "svc", "PUT", "https", "h.example", "/r", "10.0.0.2", 2, Map.of("a", "1")),
+                new RequestSummary(4, "s2", "", "", "escaped.example", "/second", "", 0, Map.of()),
+                new RequestSummary(5, "s3", "GET", "http", "in.order", "/o", "10.0.0.5", 5, Map.of("b", "2")));
+    }
+
+    @Test
     void shouldReadWronglyTypedOptionalFieldsAsEmpty() throws Exception {
         RequestSummary s = read("""
                 {"requests": [{"id": 1, "path": 5, "host": null, "method": ["GET"], "client": "10.0.0.1",
