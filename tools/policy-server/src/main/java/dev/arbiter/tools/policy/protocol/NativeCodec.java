@@ -147,7 +147,7 @@ public final class NativeCodec {
      * <p>Fields may come in any order, but the appliance writes them in {@link #SUMMARY_FIELDS}'s:
      * the next name is first compared, as bytes, with the one expected after the last field read,
      * which skips the name's decoding and symbol-table lookup. Any other name is read the general
-     * way, and the expectation moves on from it.
+     * way; the next expected one is then the field after it (after an unknown one, the first).
      */
     private static String readSummary(JsonParser p, int index, List<RequestSummary> out) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -166,18 +166,15 @@ public final class NativeCodec {
         int expected = 0;
         while (true) {
             int field;
-            boolean asExpected = false;
-            if (expected < SUMMARY_FIELDS.length) {
-                asExpected = p.nextFieldName(SUMMARY_FIELDS[expected]);
-            } else {
-                p.nextToken();
-            }
-            if (asExpected) {
+            if (expected < SUMMARY_FIELDS.length && p.nextFieldName(SUMMARY_FIELDS[expected])) {
                 field = expected;
-            } else if (p.currentToken() == JsonToken.FIELD_NAME) {
-                field = summaryField(p.currentName());
             } else {
-                break;
+                // nextFieldName has advanced the parser either way; past the last field, advance here.
+                JsonToken t = expected < SUMMARY_FIELDS.length ? p.currentToken() : p.nextToken();
+                if (t != JsonToken.FIELD_NAME) {
+                    break;
+                }
+                field = summaryField(p.currentName());
             }
             expected = field + 1;
             JsonToken value = p.nextToken();
