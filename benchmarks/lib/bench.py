@@ -26,6 +26,14 @@ BENCH_JAR = os.path.join(ROOT, "benchmarks/target/benchmarks.jar")
 CONFIGS = os.path.join(BENCH, "configs")
 WRK_LUA = os.path.join(HERE, "wrk-report.lua")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The throughput targets, judged by compare-peers and pooled by pool-runs:
+# (label, appliance target, peer, wanted req/s ratio, whether the p99 must also be lower).
+THROUGHPUT_TARGETS = [
+    ("appliance + policy (cache off) >= 2.0x nginx + auth_request, lower p99",
+     "appliance-policy-nocache", "nginx-auth", 2.0, True),
+    ("appliance + policy (cache off) >= 1.0x haproxy (no policy)", "appliance-policy-nocache", "haproxy", 1.0, False),
+    ("appliance without policy >= 1.2x haproxy", "appliance", "haproxy", 1.2, False),
+]
 
 
 def log(msg):
