@@ -14,11 +14,17 @@ die() { log "error: $*"; exit 1; }
 # Runs a command bounded in time; the limit is the first argument in seconds.
 bounded() { local secs=$1; shift; timeout --kill-after=10 "$secs" "$@"; }
 
+# output_has PATTERN COMMAND...: a line of the command's output (stdout and stderr) matches the
+# basic regex PATTERN; the command's own exit status is not judged. The output is taken whole
+# before it is searched: under pipefail, `command | grep -q` fails at random when grep exits on
+# its match while the command is still writing and so dies of SIGPIPE.
+output_has() { local pattern=$1 out; shift; out=$("$@" 2>&1) || true; grep -q -- "$pattern" <<< "$out"; }
+
 # Installs the Debian packages named, once, with apt-get; packages already present are skipped.
 need_packages() {
     local missing=() p
     for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+        output_has 'install ok installed' dpkg-query -W -f='${Status}' "$p" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     log "installing ${missing[*]}"
@@ -69,4 +75,4 @@ compress_image() {
 }
 
 # Reads one value from a GRUB environment block file.
-read_grubenv() { sed -n "s/^$2=//p" "$1" | head -n1; }
+read_grubenv() { sed -n "/^$2=/{s///p;q;}" "$1"; }

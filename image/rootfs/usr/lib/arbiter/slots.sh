@@ -11,9 +11,10 @@ other_slot() { [ "$1" = A ] && echo B || echo A; }
 
 # The disk this system booted from: the parent of the device mounted at /.
 boot_disk() {
-    local rootdev
+    local rootdev parents
     rootdev=$(findmnt -no SOURCE /) || return 1
-    echo "/dev/$(lsblk -no PKNAME "$rootdev" | head -n1)"
+    parents=$(lsblk -no PKNAME "$rootdev") || return 1
+    echo "/dev/${parents%%$'\n'*}"
 }
 
 # The partition of the boot disk with the given GPT name, e.g. part_by_name arbiter-b.
@@ -47,7 +48,7 @@ umount_esp() {
 }
 
 # Prints the value of one grubenv variable (ESP must be mounted).
-env_get() { sed -n "s/^$1=//p" "$GRUBENV" | head -n1; }
+env_get() { sed -n "/^$1=/{s///p;q;}" "$GRUBENV"; }
 
 # Sets grubenv variables (name=value ...), keeping the others. The block stays 1024 bytes,
 # rewritten in place so GRUB's save_env keeps working on the same sectors.
