@@ -72,6 +72,12 @@ env_set() {
     rm -f "$tmp"
 }
 
+# A trial boot is decided once: confirmed (the slot became the default) or rolled back by the
+# boot check. The trial guard reboots a trial that nothing decided in time.
+TRIAL_DECIDED=/run/arbiter-trial.decided
+trial_decided() { [ -e "$TRIAL_DECIDED" ]; }
+decide_trial() { echo "$1" > "$TRIAL_DECIDED"; }
+
 record() {
     local msg="$(date -u +%Y-%m-%dT%H:%M:%SZ) $*"
     echo "$msg"
