@@ -1,10 +1,14 @@
 package dev.arbiter.appliance;
 
+import dev.arbiter.appliance.admin.LoopWatchdog;
+import dev.arbiter.appliance.admin.SystemdNotifier;
 import dev.arbiter.appliance.config.ConfigError;
 import dev.arbiter.appliance.config.ConfigException;
 import dev.arbiter.appliance.config.ConfigLoader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -15,8 +19,12 @@ import picocli.CommandLine.Option;
         description = "Load-balancer appliance whose routing decisions come from an external policy server.")
 public final class Main implements Callable<Integer> {
 
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
     /** Exit code for an invalid config file. */
     static final int EXIT_INVALID_CONFIG = 2;
+    /** Exit code for a service-manager environment ($NOTIFY_SOCKET, $WATCHDOG_USEC) that cannot be used. */
+    static final int EXIT_BAD_ENVIRONMENT = 3;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Mode mode;
@@ -35,6 +43,13 @@ public final class Main implements Callable<Integer> {
         if (mode.check != null) {
             return check(mode.check);
         }
+        SystemdNotifier notifier;
+        try {
+            notifier = SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid());
+        } catch (IllegalArgumentException e) {
+            System.err.println("service manager environment: " + e.getMessage());
+            return EXIT_BAD_ENVIRONMENT;
+        }
         Appliance appliance;
         try {
             appliance = Appliance.start(mode.config);
@@ -42,9 +57,60 @@ public final class Main implements Callable<Integer> {
             printErrors(e);
             return EXIT_INVALID_CONFIG;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(appliance::close, "arbiter-shutdown-hook"));
+        AutoCloseable supervision = superviseBy(notifier, appliance);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeQuietly(supervision);
+            appliance.close();
+        }, "arbiter-shutdown-hook"));
         appliance.terminated().join();
         return 0;
+    }
+
+    /**
+     * Under systemd ({@code Type=notify}): READY=1 now that the listeners are bound, WATCHDOG=1
+     * while the event loops run (when the unit has {@code WatchdogSec=}), STOPPING=1 on close.
+     */
+    private static AutoCloseable superviseBy(SystemdNotifier notifier, Appliance appliance) {
+        if (notifier == null) {
+            return () -> { };
+        }
+        logFailure(notifier.send("READY=1"));
+        LoopWatchdog watchdog = null;
+        if (notifier.watchdogMicros() > 0) {
+            boolean[] failureLogged = {false};
+            watchdog = new LoopWatchdog(appliance.eventLoops(), TimeUnit.MICROSECONDS.toNanos(notifier.watchdogMicros()),
+                    () -> {
+                        String failure = notifier.send("WATCHDOG=1");
+                        if (failure != null && !failureLogged[0]) {
+                            failureLogged[0] = true;
+                            logFailure(failure);
+                        }
+                    });
+            LOG.info("service watchdog: every event loop checked every "
+                    + notifier.watchdogMicros() / 4000 + " ms, systemd pinged while all run (" + notifier.socketName() + ")");
+        }
+        LoopWatchdog started = watchdog;
+        return () -> {
+            if (started != null) {
+                started.close();
+            }
+            notifier.send("STOPPING=1");
+            notifier.close();
+        };
+    }
+
+    private static void logFailure(String failure) {
+        if (failure != null) {
+            LOG.warning("service manager notification: " + failure);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warning("service manager notification on shutdown: " + e);
+        }
     }
 
     private static int check(Path file) {

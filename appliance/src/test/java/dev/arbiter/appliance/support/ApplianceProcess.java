@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the shipped appliance jar as its own process, as an operator would; always bounded in time. */
@@ -57,12 +58,19 @@ public final class ApplianceProcess implements AutoCloseable {
 
     /** Starts the appliance on {@code config} with the given JVM options; close() stops it by PID. */
     public static ApplianceProcess start(Path config, String... jvmOptions) throws IOException {
+        return start(config, Map.of(), jvmOptions);
+    }
+
+    /** As {@link #start(Path, String...)}, with {@code environment} added to this process's. */
+    public static ApplianceProcess start(Path config, Map<String, String> environment, String... jvmOptions)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin()));
         cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-jar", jar().toAbsolutePath().toString(), "--config", config.toString()));
         Path log = Files.createTempFile("appliance-process", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new ApplianceProcess(p, log);
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        return new ApplianceProcess(builder.start(), log);
     }
 
     public Process process() {
