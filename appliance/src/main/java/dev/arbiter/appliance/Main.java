@@ -8,6 +8,7 @@ import dev.arbiter.appliance.config.ConfigLoader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -50,6 +51,7 @@ public final class Main implements Callable<Integer> {
             System.err.println("service manager environment: " + e.getMessage());
             return EXIT_BAD_ENVIRONMENT;
         }
+        LoopWatchdog watchdog = watchdogFor(notifier);
         Appliance appliance;
         try {
             appliance = Appliance.start(mode.config);
@@ -57,7 +59,7 @@ public final class Main implements Callable<Integer> {
             printErrors(e);
             return EXIT_INVALID_CONFIG;
         }
-        AutoCloseable supervision = superviseBy(notifier, appliance);
+        AutoCloseable supervision = superviseBy(notifier, watchdog, appliance);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             closeQuietly(supervision);
             appliance.close();
@@ -66,33 +68,37 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
+    /** The service watchdog systemd asked for ({@code WatchdogSec=}), pinging while the appliance starts; or null. */
+    private static LoopWatchdog watchdogFor(SystemdNotifier notifier) {
+        if (notifier == null || notifier.watchdogMicros() == 0) {
+            return null;
+        }
+        AtomicBoolean failureLogged = new AtomicBoolean();
+        return new LoopWatchdog(TimeUnit.MICROSECONDS.toNanos(notifier.watchdogMicros()), () -> {
+            String failure = notifier.send("WATCHDOG=1");
+            if (failure != null && failureLogged.compareAndSet(false, true)) {
+                logFailure(failure);
+            }
+        });
+    }
+
     /**
      * Under systemd ({@code Type=notify}): READY=1 now that the listeners are bound, WATCHDOG=1
-     * while the event loops run (when the unit has {@code WatchdogSec=}), STOPPING=1 on close.
+     * from now on only while the event loops run, STOPPING=1 on close.
      */
-    private static AutoCloseable superviseBy(SystemdNotifier notifier, Appliance appliance) {
+    private static AutoCloseable superviseBy(SystemdNotifier notifier, LoopWatchdog watchdog, Appliance appliance) {
         if (notifier == null) {
             return () -> { };
         }
-        logFailure(notifier.send("READY=1"));
-        LoopWatchdog watchdog = null;
-        if (notifier.watchdogMicros() > 0) {
-            boolean[] failureLogged = {false};
-            watchdog = new LoopWatchdog(appliance.eventLoops(), TimeUnit.MICROSECONDS.toNanos(notifier.watchdogMicros()),
-                    () -> {
-                        String failure = notifier.send("WATCHDOG=1");
-                        if (failure != null && !failureLogged[0]) {
-                            failureLogged[0] = true;
-                            logFailure(failure);
-                        }
-                    });
-            LOG.info("service watchdog: every event loop checked every "
-                    + notifier.watchdogMicros() / 4000 + " ms, systemd pinged while all run (" + notifier.socketName() + ")");
+        if (watchdog != null) {
+            watchdog.watch(appliance.eventLoops());
+            LOG.info("service watchdog: " + appliance.eventLoops().size() + " event loop(s) checked every "
+                    + notifier.watchdogMicros() / 4000 + " ms; systemd pinged while all run (" + notifier.socketName() + ")");
         }
-        LoopWatchdog started = watchdog;
+        logFailure(notifier.send("READY=1"));
         return () -> {
-            if (started != null) {
-                started.close();
+            if (watchdog != null) {
+                watchdog.close();
             }
             notifier.send("STOPPING=1");
             notifier.close();

@@ -21,46 +21,58 @@ import java.util.logging.Logger;
  *   period = interval / 4, stall limit = interval / 2: a loop stalled longer than half the
  *   interval stops the pings, and systemd acts a full interval after the last one
  * </pre>
+ *
+ * Until {@link #watch} hands it the loops (while the appliance starts) it pings unconditionally:
+ * systemd's watchdog clock runs from the process's start, a start can take longer than the
+ * interval on a slow box, and a start that hangs is bounded by the unit's start timeout instead.
  */
 public final class LoopWatchdog implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LoopWatchdog.class.getName());
 
     private final Runnable ping;
+    private final long periodNanos;
     private final long stallLimitNanos;
-    private final AtomicLongArray ticks;
     private final List<ScheduledFuture<?>> tickers = new ArrayList<>();
     private final ScheduledExecutorService thread;
+    /** One tick time per watched loop; empty until {@link #watch}. */
+    private volatile AtomicLongArray ticks = new AtomicLongArray(0);
     private boolean stallReported;
 
-    /**
-     * Starts ticking on {@code loops} and checking every {@code intervalNanos / 4}; {@code ping}
-     * sends one watchdog ping.
-     */
-    public LoopWatchdog(List<EventLoop> loops, long intervalNanos, Runnable ping) {
+    /** Starts pinging every {@code intervalNanos / 4}; {@code ping} sends one watchdog ping. */
+    public LoopWatchdog(long intervalNanos, Runnable ping) {
         if (intervalNanos < TimeUnit.MILLISECONDS.toNanos(4)) {
             throw new IllegalArgumentException("watchdog interval " + intervalNanos + " ns is below 4 ms");
         }
         this.ping = ping;
+        this.periodNanos = intervalNanos / 4;
         this.stallLimitNanos = intervalNanos / 2;
-        this.ticks = new AtomicLongArray(loops.size());
-        long period = intervalNanos / 4;
-        long now = System.nanoTime();
-        for (int i = 0; i < loops.size(); i++) {
-            int index = i;
-            ticks.set(i, now);
-            tickers.add(loops.get(i).scheduleAtFixedRate(() -> ticks.set(index, System.nanoTime()),
-                    0, period, TimeUnit.NANOSECONDS));
-        }
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "arbiter-watchdog");
             t.setDaemon(true);
             return t;
         });
-        thread.scheduleAtFixedRate(this::check, 0, period, TimeUnit.NANOSECONDS);
+        thread.scheduleAtFixedRate(this::check, 0, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** From now on pings only while every one of {@code loops} runs its tasks; call once. */
+    public synchronized void watch(List<EventLoop> loops) {
+        if (ticks.length() > 0 || !tickers.isEmpty()) {
+            throw new IllegalStateException("already watching " + ticks.length() + " loop(s)");
+        }
+        AtomicLongArray t = new AtomicLongArray(loops.size());
+        long now = System.nanoTime();
+        for (int i = 0; i < loops.size(); i++) {
+            int index = i;
+            t.set(i, now);
+            tickers.add(loops.get(i).scheduleAtFixedRate(() -> t.set(index, System.nanoTime()),
+                    0, periodNanos, TimeUnit.NANOSECONDS));
+        }
+        ticks = t;
     }
 
     private void check() {
+        AtomicLongArray ticks = this.ticks;
         long now = System.nanoTime();
         int stalled = -1;
         for (int i = 0; i < ticks.length(); i++) {
@@ -86,7 +98,7 @@ public final class LoopWatchdog implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         thread.shutdownNow();
         for (ScheduledFuture<?> t : tickers) {
             t.cancel(false);

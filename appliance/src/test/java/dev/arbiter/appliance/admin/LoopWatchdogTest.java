@@ -23,7 +23,8 @@ class LoopWatchdogTest {
         AtomicInteger pings = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
         List<EventLoop> loops = List.of((EventLoop) group.next(), (EventLoop) group.next());
-        try (LoopWatchdog watchdog = new LoopWatchdog(loops, INTERVAL_NANOS, pings::incrementAndGet)) {
+        try (LoopWatchdog watchdog = new LoopWatchdog(INTERVAL_NANOS, pings::incrementAndGet)) {
+            watchdog.watch(loops);
             assertThat(RunningAppliance.eventually(10, () -> pings.get() >= 4)).as("pings while both loops run").isTrue();
 
             loops.get(1).execute(() -> {
@@ -49,11 +50,20 @@ class LoopWatchdogTest {
     }
 
     @Test
+    void shouldPingWhileTheApplianceStartsBeforeAnyLoopIsWatched() throws Exception {
+        AtomicInteger pings = new AtomicInteger();
+        try (LoopWatchdog watchdog = new LoopWatchdog(INTERVAL_NANOS, pings::incrementAndGet)) {
+            assertThat(RunningAppliance.eventually(10, () -> pings.get() >= 3)).isTrue();
+        }
+    }
+
+    @Test
     void shouldStopPingingWhenClosed() throws Exception {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         AtomicInteger pings = new AtomicInteger();
         try {
-            LoopWatchdog watchdog = new LoopWatchdog(List.of((EventLoop) group.next()), INTERVAL_NANOS, pings::incrementAndGet);
+            LoopWatchdog watchdog = new LoopWatchdog(INTERVAL_NANOS, pings::incrementAndGet);
+            watchdog.watch(List.of((EventLoop) group.next()));
             assertThat(RunningAppliance.eventually(10, () -> pings.get() >= 2)).isTrue();
             watchdog.close();
             Thread.sleep(100);
