@@ -94,7 +94,12 @@ public final class LoopWatchdog implements AutoCloseable {
             stallReported = false;
             LOG.warning("event loops run again; feeding the service watchdog");
         }
-        ping.run();
+        try {
+            ping.run();
+        } catch (RuntimeException e) {
+            // a periodic task that throws is never run again: log it and ping next time
+            LOG.warning("service watchdog ping failed: " + e);
+        }
     }
 
     @Override

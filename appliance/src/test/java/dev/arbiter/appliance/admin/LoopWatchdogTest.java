@@ -58,6 +58,19 @@ class LoopWatchdogTest {
     }
 
     @Test
+    void shouldKeepPingingAfterAPingThatFailed() throws Exception {
+        AtomicInteger pings = new AtomicInteger();
+        Runnable failsFirst = () -> {
+            if (pings.incrementAndGet() == 1) {
+                throw new IllegalStateException("first ping fails");
+            }
+        };
+        try (LoopWatchdog watchdog = new LoopWatchdog(INTERVAL_NANOS, failsFirst)) {
+            assertThat(RunningAppliance.eventually(10, () -> pings.get() >= 3)).isTrue();
+        }
+    }
+
+    @Test
     void shouldStopPingingWhenClosed() throws Exception {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         AtomicInteger pings = new AtomicInteger();
