@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The image's own boot test (image/boot-test) as a tagged JUnit test: builds the image, boots it
  * under QEMU, routes through it by policy and by fallback, upgrades, rolls back (a failing and
- * an undecided trial) and checks the hardware and service watchdogs. Slow (about 35 minutes),
- * so it runs with {@code mvn -B verify -Pslow}, and .ci/run runs the scripts directly.
+ * an undecided trial) and checks the service watchdog and the hardware watchdog's settings.
+ * Slow (about 35 minutes), so it runs with {@code mvn -B verify -Pslow}, and .ci/run runs the
+ * scripts directly.
  */
 @Tag("slow")
 class ImageBootIT {
