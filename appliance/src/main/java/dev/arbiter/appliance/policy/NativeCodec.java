@@ -75,14 +75,18 @@ public final class NativeCodec {
         }
     }
 
-    /** Writes the batch body for {@code requests} into {@code out}. */
-    public static void encode(List<PendingRequest> requests, ByteBuf out) throws IOException {
+    /**
+     * Writes the batch body for {@code requests} into {@code out}.
+     *
+     * @param texts the encoding thread's memo of repeating fields (host, client address)
+     */
+    public static void encode(List<PendingRequest> requests, ByteBuf out, SummaryTexts texts) throws IOException {
         try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(out))) {
             g.writeStartObject();
             g.writeNumberField("version", 1);
             g.writeArrayFieldStart("requests");
             for (int i = 0; i < requests.size(); i++) {
-                writeSummary(g, requests.get(i));
+                writeSummary(g, requests.get(i), texts);
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -102,7 +106,7 @@ public final class NativeCodec {
     private static final SerializedString PORT = new SerializedString("port");
     private static final SerializedString HEADERS = new SerializedString("headers");
 
-    private static void writeSummary(JsonGenerator g, PendingRequest r) throws IOException {
+    private static void writeSummary(JsonGenerator g, PendingRequest r, SummaryTexts texts) throws IOException {
         ServicePolicy sp = r.policy;
         g.writeStartObject();
         g.writeFieldName(ID);
@@ -114,13 +118,13 @@ public final class NativeCodec {
         g.writeFieldName(SCHEME);
         g.writeString(HTTP);
         g.writeFieldName(HOST);
-        g.writeString(SummaryFields.host(r.rawHost));
+        g.writeString(texts.host(r.rawHost));
         g.writeFieldName(PATH);
         g.writeString(SummaryFields.originForm(r.uri));
         g.writeFieldName(CLIENT);
         g.writeStartObject();
         g.writeFieldName(ADDRESS);
-        g.writeString(SummaryFields.address(r.client));
+        g.writeString(texts.client(r.client));
         g.writeFieldName(PORT);
         g.writeNumber(r.client.getPort());
         g.writeEndObject();

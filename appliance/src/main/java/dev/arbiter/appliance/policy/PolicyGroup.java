@@ -57,6 +57,8 @@ public final class PolicyGroup {
     private ScheduledFuture<?> overdueCheck;
     private int quietTicks;
     private boolean closed;
+    /** Rendered host and client fields, for this instance's thread (batcher or loop). */
+    private final SummaryTexts texts = new SummaryTexts();
     /** Batcher thread only: summaries of the current ring run. */
     final List<PendingRequest> run = new ArrayList<>();
 
@@ -223,7 +225,7 @@ public final class PolicyGroup {
         }
         ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(256 * n);
         try {
-            NativeCodec.encode(batch, body);
+            NativeCodec.encode(batch, body, texts);
         } catch (IOException | RuntimeException e) {
             body.release();
             LOG.log(Level.SEVERE, "cannot encode a policy batch", e);

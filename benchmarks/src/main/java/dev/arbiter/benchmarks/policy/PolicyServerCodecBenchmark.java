@@ -93,7 +93,7 @@ public class PolicyServerCodecBenchmark {
             decisions.add(forward);
         }
         ByteBuf out = Unpooled.buffer();
-        dev.arbiter.appliance.policy.NativeCodec.encode(requests, out);
+        dev.arbiter.appliance.policy.NativeCodec.encode(requests, out, new dev.arbiter.appliance.policy.SummaryTexts());
         body = ByteBufUtil.getBytes(out);
         out.release();
         request = ("POST /v1/decisions HTTP/1.1\r\nHost: policy\r\nContent-Type: application/json\r\nContent-Length: "

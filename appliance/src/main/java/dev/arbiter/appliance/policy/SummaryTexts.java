@@ -1,0 +1,56 @@
+package dev.arbiter.appliance.policy;
+
+import com.fasterxml.jackson.core.io.SerializedString;
+import java.net.InetSocketAddress;
+
+/**
+ * The summary fields that repeat from request to request, rendered and JSON-quoted once: the
+ * client address (one {@link InetSocketAddress} per client connection) and the host (the same
+ * Host header on every request of a keep-alive connection, and usually across connections).
+ * Without it every summary formats the address, lower-cases and cuts the Host header and
+ * escapes both again.
+ *
+ * <p>Two direct-mapped tables of {@value #SLOTS} slots: the address by the identity of the
+ * connection's address object, the host by the header's value. A miss renders the field and
+ * takes the slot, so the memory is fixed and a wrong entry is impossible (the key is compared),
+ * only a re-render. Confined to the thread that encodes a {@link PolicyGroup}'s batches.
+ */
+public final class SummaryTexts {
+
+    static final int SLOTS = 1024;
+    private static final SerializedString EMPTY = new SerializedString("");
+
+    private final InetSocketAddress[] clients = new InetSocketAddress[SLOTS];
+    private final SerializedString[] clientTexts = new SerializedString[SLOTS];
+    private final String[] rawHosts = new String[SLOTS];
+    private final SerializedString[] hostTexts = new SerializedString[SLOTS];
+
+    /** An empty memo (public for benchmarks). */
+    public SummaryTexts() {
+    }
+
+    /** The client address as the summary writes it ({@code "address"}). */
+    SerializedString client(InetSocketAddress a) {
+        int i = System.identityHashCode(a) & (SLOTS - 1);
+        if (clients[i] != a) {
+            clientTexts[i] = new SerializedString(SummaryFields.address(a));
+            clients[i] = a;
+        }
+        return clientTexts[i];
+    }
+
+    /** The summary's {@code "host"}: the Host header lower-cased without its port. */
+    SerializedString host(String raw) {
+        if (raw == null) {
+            return EMPTY;
+        }
+        int h = raw.hashCode();
+        int i = (h ^ (h >>> 16)) & (SLOTS - 1);
+        String seen = rawHosts[i];
+        if (seen != raw && !raw.equals(seen)) {
+            hostTexts[i] = new SerializedString(SummaryFields.host(raw));
+            rawHosts[i] = raw;
+        }
+        return hostTexts[i];
+    }
+}
