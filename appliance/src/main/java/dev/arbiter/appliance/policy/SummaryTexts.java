@@ -18,6 +18,11 @@ import java.net.InetSocketAddress;
 public final class SummaryTexts {
 
     static final int SLOTS = 1024;
+    /**
+     * Longest Host header kept (a DNS name is at most 253 characters, plus a port): a client
+     * sending long ones cannot make the memo hold up to 1,024 header-sized strings.
+     */
+    static final int MAX_HOST_CHARS = 261;
     private static final SerializedString EMPTY = new SerializedString("");
 
     private final InetSocketAddress[] clients = new InetSocketAddress[SLOTS];
@@ -43,6 +48,9 @@ public final class SummaryTexts {
     SerializedString host(String raw) {
         if (raw == null) {
             return EMPTY;
+        }
+        if (raw.length() > MAX_HOST_CHARS) {
+            return new SerializedString(SummaryFields.host(raw));
         }
         int h = raw.hashCode();
         int i = (h ^ (h >>> 16)) & (SLOTS - 1);

@@ -94,6 +94,17 @@ class SummaryEncodingTest {
     }
 
     @Test
+    void shouldWriteAHostLongerThanTheMemoKeepsAsWell() throws Exception {
+        String label = "A".repeat(60);
+        String longHost = String.join(".", label, label, label, label, label) + ":8080";
+        InetSocketAddress c = new InetSocketAddress("192.0.2.1", 40000);
+        List<RequestSummary> read = roundTrip(List.of(request(1, longHost, "/", c), request(2, "b", "/", c),
+                request(3, longHost, "/", c)));
+        String expected = String.join(".", label, label, label, label, label).toLowerCase(java.util.Locale.ROOT);
+        assertThat(read).extracting(RequestSummary::host).containsExactly(expected, "b", expected);
+    }
+
+    @Test
     void shouldNotMistakeAnEqualLookingNewConnectionForAnOldOne() throws Exception {
         // A new connection from the same address and port as a closed one: a different object,
         // rendered on its own (and equal text).
