@@ -2,8 +2,7 @@ package dev.arbiter.appliance.admin;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import dev.arbiter.appliance.os.Libc;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -41,7 +40,7 @@ public final class SystemdNotifier implements AutoCloseable {
         int close(int fd) throws LastErrorException;
     }
 
-    private static final LibC LIBC = load();
+    private static final LibC LIBC = Libc.load(LibC.class);
 
     private final String socketName;
     private final byte[] address;
@@ -52,17 +51,6 @@ public final class SystemdNotifier implements AutoCloseable {
         this.socketName = socketName;
         this.address = sockaddrUn(socketName);
         this.watchdogMicros = watchdogMicros;
-    }
-
-    private static LibC load() {
-        if (!Platform.isLinux()) {
-            return null;
-        }
-        try {
-            return Native.load("c", LibC.class);
-        } catch (UnsatisfiedLinkError e) {
-            return null;
-        }
     }
 
     /**

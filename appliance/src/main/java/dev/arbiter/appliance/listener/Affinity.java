@@ -2,8 +2,7 @@ package dev.arbiter.appliance.listener;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import dev.arbiter.appliance.os.Libc;
 
 /**
  * Binds the calling thread to one CPU with Linux {@code sched_setaffinity(2)}.
@@ -22,20 +21,9 @@ public final class Affinity {
         int sched_getcpu() throws LastErrorException;
     }
 
-    private static final LibC LIBC = load();
+    private static final LibC LIBC = Libc.load(LibC.class);
 
     private Affinity() {
-    }
-
-    private static LibC load() {
-        if (!Platform.isLinux()) {
-            return null;
-        }
-        try {
-            return Native.load("c", LibC.class);
-        } catch (UnsatisfiedLinkError e) {
-            return null;
-        }
     }
 
     /** Pins the calling thread to {@code cpu}; returns null on success, else why it could not. */
