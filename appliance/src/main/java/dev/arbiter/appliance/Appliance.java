@@ -3,6 +3,7 @@ package dev.arbiter.appliance;
 import dev.arbiter.appliance.admin.AdminServer;
 import dev.arbiter.appliance.config.ApplianceConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.ListenerConfig;
+import dev.arbiter.appliance.config.ConfigError;
 import dev.arbiter.appliance.config.ConfigException;
 import dev.arbiter.appliance.config.ConfigLoader;
 import dev.arbiter.appliance.config.Transport;
@@ -21,6 +22,7 @@ import dev.arbiter.appliance.upstream.HealthChecker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -58,13 +60,13 @@ public final class Appliance implements AutoCloseable {
     private final ApplianceState state;
     private final PolicyStage policy;
     private final HealthChecker health;
-    private final Map<String, InetSocketAddress> boundListeners = new LinkedHashMap<>();
-    private final List<Channel> serverChannels = new ArrayList<>();
+    /** Open listeners by name; changed by start, reload, drain and close, under this object's lock. */
+    private final Map<String, OpenListener> listeners = new LinkedHashMap<>();
     private final AdminServer admin;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean ready;
 
-    private Appliance(ApplianceConfig config, Path configFile) throws InterruptedException {
+    private Appliance(ApplianceConfig config, Path configFile) throws ConfigException, InterruptedException {
         this.configFile = configFile;
         TransportSupport transport = TransportSupport.resolve(config.runtime().transport(),
                 config.runtime().recvRingBuffers(), config.runtime().recvBufferMaxBytes());
@@ -92,8 +94,21 @@ public final class Appliance implements AutoCloseable {
         this.control = controlGroup.next();
         this.health = new HealthChecker(control, transport);
         health.apply(state.routing());
-        bindListeners(config, transport);
-        this.admin = new AdminServer(this, controlGroup, transport, config.admin());
+        AdminServer adminServer = null;
+        try {
+            for (ListenerConfig l : config.listeners()) {
+                OpenListener open = bind(l, config);
+                open.accept();
+                listeners.put(l.name(), open);
+                LOG.info("listener " + l.name() + " on http://" + hostPort(open.bound));
+            }
+            adminServer = new AdminServer(this, controlGroup, transport, config.admin(), config.source());
+        } catch (ConfigException | RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        } finally {
+            this.admin = adminServer;
+        }
         ready = true;
         LOG.info("appliance ready: " + n + " event loop(s) on " + transport.transport().name().toLowerCase()
                 + ", CPUs " + config.runtime().eventLoopCores() + (config.runtime().pinThreads() ? " (pinned)" : "")
@@ -107,42 +122,77 @@ public final class Appliance implements AutoCloseable {
     }
 
     /** Starts from an already validated config; {@link #reload()} re-reads {@code configFile} if given. */
-    public static Appliance start(ApplianceConfig config, Path configFile) throws InterruptedException {
+    public static Appliance start(ApplianceConfig config, Path configFile) throws ConfigException, InterruptedException {
         return new Appliance(config, configFile);
     }
 
-    private void bindListeners(ApplianceConfig config, TransportSupport transport) throws InterruptedException {
-        for (ListenerConfig l : config.listeners()) {
-            ClientChannelInitializer init = new ClientChannelInitializer(contexts, l.name());
-            int port = l.port();
-            boolean perLoop = true;
+    /** A listener's server channels: one per loop with SO_REUSEPORT, else one acceptor for all loops. */
+    private static final class OpenListener {
+        final ListenerConfig config;
+        final List<Channel> channels = new ArrayList<>();
+        InetSocketAddress bound;
+
+        OpenListener(ListenerConfig config) {
+            this.config = config;
+        }
+
+        /** Starts accepting (a listener bound by a reload waits for the new routing table). */
+        void accept() {
+            channels.forEach(ch -> ch.config().setAutoRead(true));
+        }
+
+        void close() {
+            channels.forEach(ch -> ch.close().syncUninterruptibly());
+        }
+    }
+
+    /**
+     * Binds listener {@code l}, not yet accepting ({@link OpenListener#accept}): the kernel queues
+     * connections until then.
+     *
+     * @throws ConfigException naming the listener's port in the file when the socket cannot be bound
+     */
+    private OpenListener bind(ListenerConfig l, ApplianceConfig config) throws ConfigException, InterruptedException {
+        ClientChannelInitializer init = new ClientChannelInitializer(contexts, l.name());
+        OpenListener open = new OpenListener(l);
+        int port = l.port();
+        try {
             for (LoopContext c : contexts) {
                 ServerBootstrap b = new ServerBootstrap()
                         .channel(transport.serverChannelClass())
                         .option(ChannelOption.SO_BACKLOG, 4096)
                         .option(ChannelOption.SO_REUSEADDR, true)
+                        .option(ChannelOption.AUTO_READ, false)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .childHandler(init);
                 transport.applyBusyPoll(b, config.runtime().busyPollMicros());
                 transport.applyRecvBufferRing(b);
-                perLoop = transport.applyReusePort(b);
+                boolean perLoop = transport.applyReusePort(b);
                 if (perLoop) {
                     b.group(c.eventLoop(), c.eventLoop());
                 } else {
                     b.group(c.eventLoop(), loops.group());
                 }
-                Channel ch = b.bind(l.address(), port).sync().channel();
-                serverChannels.add(ch);
-                InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
-                port = bound.getPort();
-                boundListeners.putIfAbsent(l.name(), bound);
+                ChannelFuture f = b.bind(l.address(), port).await();
+                if (!f.isSuccess()) {
+                    throw new ConfigException(List.of(ConfigError.cannotBind(config.source(), l.line(), l.key(), l.address(), port,
+                            f.cause())));
+                }
+                open.channels.add(f.channel());
+                if (open.bound == null) {
+                    open.bound = (InetSocketAddress) f.channel().localAddress();
+                    port = open.bound.getPort();
+                }
                 if (!perLoop) {
                     break; // NIO has no SO_REUSEPORT: one acceptor hands connections to all loops
                 }
             }
-            LOG.info("listener " + l.name() + " on http://" + hostPort(boundListeners.get(l.name())));
+        } catch (ConfigException | InterruptedException | RuntimeException e) {
+            open.close();
+            throw e;
         }
+        return open;
     }
 
     static String hostPort(InetSocketAddress a) {
@@ -151,8 +201,9 @@ public final class Appliance implements AutoCloseable {
     }
 
     /** Where listener {@code name} is bound (the actual port when the config said 0). */
-    public InetSocketAddress listenerAddress(String name) {
-        return boundListeners.get(name);
+    public synchronized InetSocketAddress listenerAddress(String name) {
+        OpenListener open = listeners.get(name);
+        return open == null ? null : open.bound;
     }
 
     /** The I/O layer in use (after any fallback) and its settings. */
@@ -187,37 +238,78 @@ public final class Appliance implements AutoCloseable {
 
     /**
      * Re-reads the config file and swaps the routing snapshot in one reference write: requests in
-     * flight finish on the table they started with, new ones use the new table. Listener, core,
-     * transport and admin changes need a restart; they are reported back, not applied.
+     * flight finish on the table they started with, new ones use the new table. Listeners follow
+     * the file: a new or moved one is bound before anything changes (a socket that cannot be
+     * bound fails the reload and changes nothing) and accepts once the new table is in place; a
+     * removed or moved one stops accepting, and connections that came in on a removed one are
+     * drained (idle ones close, busy ones after their response). Core, transport, admin and
+     * policy-engine changes need a restart; they are reported back, not applied.
      *
-     * @return notes for the operator (settings that need a restart)
-     * @throws ConfigException when the file is invalid; the running config is untouched
+     * @return notes for the operator (listeners changed, settings that need a restart)
+     * @throws ConfigException when the file is invalid or a listener cannot be bound; the running
+     *                         config is untouched
+     * @throws IllegalStateException while draining
      */
-    public synchronized List<String> reload() throws ConfigException {
+    public synchronized List<String> reload() throws ConfigException, InterruptedException {
         if (configFile == null) {
             throw new IllegalStateException("started without a config file");
+        }
+        if (state.draining() || terminated.isDone()) {
+            throw new IllegalStateException("the appliance is draining");
         }
         ApplianceConfig next = ConfigLoader.load(configFile);
         ApplianceConfig current = state.routing().config();
         List<String> notes = new ArrayList<>();
-        if (!next.listeners().equals(current.listeners())) {
-            notes.add("listeners changed: takes effect after a restart");
-        }
         if (!next.runtime().equals(current.runtime())) {
             notes.add("runtime (cores, pinning, transport) changed: takes effect after a restart");
         }
-        if (!next.admin().equals(current.admin())) {
+        if (!next.admin().sameSettings(current.admin())) {
             notes.add("admin changed: takes effect after a restart");
         }
         if (policyEngineChanged(next, current)) {
             notes.add("policy hand-off, ring-size, wait-strategy, max-batch, batcher-cpu, max-response-size or cache-entries "
                     + "changed: takes effect after a restart");
         }
+        Map<String, OpenListener> opened = new LinkedHashMap<>();
+        try {
+            for (ListenerConfig l : next.listeners()) {
+                OpenListener was = listeners.get(l.name());
+                if (was == null || !was.config.sameSocket(l)) {
+                    opened.put(l.name(), bind(l, next));
+                }
+            }
+        } catch (ConfigException | InterruptedException | RuntimeException e) {
+            opened.values().forEach(OpenListener::close);
+            throw e;
+        }
         RoutingTable table = RoutingTable.build(next, state.routing(), contexts.length);
         policy.attach(table);
         state.routing(table);
         health.apply(table);
         closeIdleOf(table.retired());
+        List<String> gone = new ArrayList<>(listeners.keySet());
+        next.listeners().forEach(l -> gone.remove(l.name()));
+        for (String name : gone) {
+            OpenListener old = listeners.remove(name);
+            old.close();
+            notes.add("listener " + name + " on " + hostPort(old.bound) + " removed; its open connections close once idle");
+        }
+        for (OpenListener open : opened.values()) {
+            OpenListener old = listeners.put(open.config.name(), open);
+            open.accept();
+            if (old == null) {
+                notes.add("listener " + open.config.name() + " added on " + hostPort(open.bound));
+            } else {
+                old.close();
+                notes.add("listener " + open.config.name() + " moved from " + hostPort(old.bound) + " to " + hostPort(open.bound)
+                        + "; its open connections stay");
+            }
+        }
+        // Entries keep the order of the file.
+        Map<String, OpenListener> ordered = new LinkedHashMap<>();
+        next.listeners().forEach(l -> ordered.put(l.name(), listeners.get(l.name())));
+        listeners.clear();
+        listeners.putAll(ordered);
         LOG.info("config reloaded from " + configFile + (notes.isEmpty() ? "" : " " + notes));
         return notes;
     }
@@ -272,8 +364,8 @@ public final class Appliance implements AutoCloseable {
             return;
         }
         state.startDraining();
-        for (Channel ch : serverChannels) {
-            ch.close();
+        synchronized (this) {
+            listeners.values().forEach(open -> open.channels.forEach(Channel::close));
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(state.routing().config().admin().drainTimeoutMillis());
         LOG.info("draining: " + state.stats().clientConnections().get() + " client connection(s) open");
@@ -299,10 +391,10 @@ public final class Appliance implements AutoCloseable {
             return;
         }
         ready = false;
-        for (Channel ch : serverChannels) {
-            ch.close().syncUninterruptibly();
+        listeners.values().forEach(OpenListener::close);
+        if (admin != null) {
+            admin.close();
         }
-        admin.close();
         health.close();
         for (LoopContext c : contexts) {
             c.eventLoop().execute(c::stop);

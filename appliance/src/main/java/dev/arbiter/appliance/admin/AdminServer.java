@@ -2,12 +2,14 @@ package dev.arbiter.appliance.admin;
 
 import dev.arbiter.appliance.Appliance;
 import dev.arbiter.appliance.config.ApplianceConfig.AdminConfig;
+import dev.arbiter.appliance.config.ConfigError;
 import dev.arbiter.appliance.config.ConfigException;
 import dev.arbiter.appliance.listener.TransportSupport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -44,8 +46,14 @@ public final class AdminServer implements AutoCloseable {
     private final Appliance appliance;
     private final Channel channel;
 
-    public AdminServer(Appliance appliance, EventLoopGroup group, TransportSupport transport, AdminConfig config)
-            throws InterruptedException {
+    /**
+     * Binds the admin listener.
+     *
+     * @param source the config file, for the error when the socket cannot be bound
+     * @throws ConfigException when the admin address and port cannot be bound
+     */
+    public AdminServer(Appliance appliance, EventLoopGroup group, TransportSupport transport, AdminConfig config, String source)
+            throws ConfigException, InterruptedException {
         this.appliance = appliance;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -57,7 +65,12 @@ public final class AdminServer implements AutoCloseable {
                     }
                 });
         transport.applyRecvBufferRing(bootstrap);
-        this.channel = bootstrap.bind(config.address(), config.port()).sync().channel();
+        ChannelFuture bound = bootstrap.bind(config.address(), config.port()).await();
+        if (!bound.isSuccess()) {
+            throw new ConfigException(List.of(ConfigError.cannotBind(source, config.line(), config.key(), config.address(),
+                    config.port(), bound.cause())));
+        }
+        this.channel = bound.channel();
     }
 
     public InetSocketAddress address() {
@@ -113,6 +126,11 @@ public final class AdminServer implements AutoCloseable {
                 return text(HttpResponseStatus.OK, sb.toString());
             } catch (ConfigException e) {
                 return text(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n");
+            } catch (IllegalStateException e) {
+                return text(HttpResponseStatus.CONFLICT, "reload refused: " + e.getMessage() + "\n");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return text(HttpResponseStatus.SERVICE_UNAVAILABLE, "reload interrupted\n");
             } catch (RuntimeException e) {
                 return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload failed: " + e + "\n");
             }

@@ -44,8 +44,19 @@ public record ApplianceConfig(String source, RuntimeConfig runtime, List<Listene
                                 int recvRingBuffers, int recvBufferMaxBytes) {
     }
 
-    /** A client-facing listener; port 0 binds a free port (tests). */
-    public record ListenerConfig(String name, String address, int port) {
+    /**
+     * A client-facing listener; port 0 binds a free port (tests).
+     *
+     * @param line where its port is set (its entry's line when the port is left out), for errors
+     *             found only when binding
+     * @param key  the key path of its port ({@code listeners[1].port})
+     */
+    public record ListenerConfig(String name, String address, int port, int line, String key) {
+
+        /** Whether {@code o} is the same listener on the same socket, wherever it sits in the file. */
+        public boolean sameSocket(ListenerConfig o) {
+            return name.equals(o.name) && address.equals(o.address) && port == o.port;
+        }
     }
 
     /**
@@ -177,6 +188,11 @@ public record ApplianceConfig(String source, RuntimeConfig runtime, List<Listene
     }
 
     /** The admin listener and how long a drain may take. */
-    public record AdminConfig(String address, int port, long drainTimeoutMillis) {
+    public record AdminConfig(String address, int port, long drainTimeoutMillis, int line, String key) {
+
+        /** Whether {@code o} has the same settings, wherever they sit in the file. */
+        public boolean sameSettings(AdminConfig o) {
+            return address.equals(o.address) && port == o.port && drainTimeoutMillis == o.drainTimeoutMillis;
+        }
     }
 }

@@ -15,4 +15,20 @@ public record ConfigError(String file, int line, String keyPath, String problem,
     public String toString() {
         return file + ":" + line + ": " + keyPath + ": " + problem + " (" + allowed + ")";
     }
+
+    /**
+     * A listener's socket that the host refused (a port another process holds, an address not on
+     * this host, a port below 1024 without the capability), as an error at the key that set it.
+     */
+    public static ConfigError cannotBind(String file, int line, String keyPath, String address, int port, Throwable cause) {
+        String reason = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
+        // Netty's native transports say "bind(..) failed with error(-98): Address already in use"
+        int errno = reason.indexOf("): ");
+        if (reason.startsWith("bind(") && errno > 0) {
+            reason = reason.substring(errno + 3);
+        }
+        String hostPort = (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
+        return new ConfigError(file, line, keyPath, "cannot bind " + hostPort + ": " + reason,
+                "an address of this host and a port no other socket holds");
+    }
 }

@@ -182,7 +182,8 @@ public final class ConfigLoader {
                     l.get("port").fail(address + ":" + port + " is bound by another listener", "one listener per address and port");
                 }
                 l.rejectUnknownKeys();
-                out.add(new ListenerConfig(name, address, port));
+                Node portKey = l.get("port");
+                out.add(new ListenerConfig(name, address, port, (portKey != null ? portKey : l).line(), l.path() + ".port"));
             }
             return out;
         }
@@ -374,7 +375,8 @@ public final class ConfigLoader {
             int port = (int) n.integer("port", 9090, 0, 65535);
             long drain = n.durationMillis("drain-timeout", 30_000, 0, 3_600_000);
             n.rejectUnknownKeys();
-            return new AdminConfig(address, port, drain);
+            Node portKey = n.get("port");
+            return new AdminConfig(address, port, drain, (portKey != null ? portKey : n).line(), n.path() + ".port");
         }
     }
 }

@@ -114,6 +114,8 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private InetSocketAddress remote;
     private String remoteIp;
     int slot = -1;
+    /** Came in on a listener a reload removed: served until idle, then closed (as on a drain). */
+    boolean retired;
     long deadlineNanos = Long.MAX_VALUE;
     private int deadlineKind = DEADLINE_IDLE;
 
@@ -320,7 +322,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         clientHttp10 = !HttpVersion.HTTP_1_1.equals(r.protocolVersion());
         requestChunked = HttpUtil.isTransferEncodingChunked(r);
         closeAfterResponse = !HttpUtil.isKeepAlive(r) || requestsServed >= limits.maxRequestsPerConnection()
-                || loop.state().draining();
+                || loop.state().draining() || retired;
         table = loop.state().routing();
         String uri = r.uri();
         VirtualService vs = table.match(listener, r.headers().get(HttpHeaderNames.HOST), uri);
@@ -684,7 +686,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             head.dechunk();
             closeAfterResponse = true;
         }
-        if (loop.state().draining()) {
+        if (retired || loop.state().draining()) {
             closeAfterResponse = true;
         }
         head.writeRelayedHead(out, VIA_BYTES);
@@ -995,6 +997,10 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     }
 
     /** Called by the sweep while the appliance drains: idle connections close now. */
+    String listener() {
+        return listener;
+    }
+
     void onDrain() {
         if (state == IDLE && inbound.isEmpty() && deadlineKind == DEADLINE_IDLE) {
             state = CLOSING;

@@ -3,6 +3,7 @@ package dev.arbiter.appliance.exchange;
 import dev.arbiter.appliance.listener.TransportSupport;
 import dev.arbiter.appliance.policy.LoopPolicy;
 import dev.arbiter.appliance.policy.PolicyStage;
+import dev.arbiter.appliance.route.RoutingTable;
 import dev.arbiter.appliance.upstream.UpstreamConnector;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -37,6 +38,8 @@ public final class LoopContext {
     private final int quietSweepsBeforeParking;
     private int quietSweeps;
     private boolean running;
+    /** The routing snapshot the sweep last checked listeners against. */
+    private RoutingTable sweptTable;
 
     public LoopContext(int index, EventLoop eventLoop, ApplianceState state, TransportSupport transport,
                        long tickMillis, PolicyStage stage) {
@@ -141,6 +144,11 @@ public final class LoopContext {
     private void sweep() {
         long now = refreshClock();
         boolean draining = state.draining();
+        RoutingTable table = state.routing();
+        if (table != sweptTable) {
+            sweptTable = table;
+            retireConnectionsOfRemovedListeners(table);
+        }
         // Walk backwards: a connection that closes during its check swaps in the last one.
         for (int i = connections.size() - 1; i >= 0; i--) {
             if (i >= connections.size()) {
@@ -149,7 +157,7 @@ public final class LoopContext {
             ClientConnection c = connections.get(i);
             if (c.deadlineNanos <= now) {
                 c.onDeadline();
-            } else if (draining) {
+            } else if (draining || c.retired) {
                 c.onDrain();
             }
         }
@@ -158,6 +166,19 @@ public final class LoopContext {
         } else if (++quietSweeps >= quietSweepsBeforeParking && sweep != null) {
             sweep.cancel(false);
             sweep = null;
+        }
+    }
+
+    /**
+     * A reload removed the listeners some connections came in on: they are drained like every
+     * connection on a drain (idle ones close now, busy ones after their response).
+     */
+    private void retireConnectionsOfRemovedListeners(RoutingTable table) {
+        for (int i = 0; i < connections.size(); i++) {
+            ClientConnection c = connections.get(i);
+            if (!c.retired && !table.hasListener(c.listener())) {
+                c.retired = true;
+            }
         }
     }
 }

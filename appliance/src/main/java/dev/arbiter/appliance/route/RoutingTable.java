@@ -126,6 +126,16 @@ public final class RoutingTable {
         return m.match(hostHeader, path);
     }
 
+    /** Whether the config has a listener named {@code name} (a reload may have removed it). */
+    public boolean hasListener(String name) {
+        for (ApplianceConfig.ListenerConfig l : config.listeners()) {
+            if (l.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Backends the previous table had and this one dropped. */
     public List<Backend> retired() {
         return retired;

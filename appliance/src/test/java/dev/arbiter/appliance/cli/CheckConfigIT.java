@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.arbiter.appliance.support.ApplianceProcess;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +64,21 @@ class CheckConfigIT {
         }
         assertThat(bound).as("the listener port must not have been bound").isFalse();
         Files.delete(file);
+    }
+
+    @Test
+    void shouldExit2NamingTheKeyWhenAListenerPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path file = Files.createTempFile("taken", ".yaml");
+            Files.writeString(file, "listeners:\n  - name: web\n    address: 127.0.0.1\n    port: " + taken.getLocalPort()
+                    + "\nvirtual-services:\n  - name: s\n    pool: p\npools:\n  - name: p\n    backends: [127.0.0.1:1]\n"
+                    + "admin:\n  port: 0\n");
+            ApplianceProcess.Result r = ApplianceProcess.run(null, "--config", file.toString());
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.stderrLines()).containsExactly(file + ":4: listeners[0].port: cannot bind 127.0.0.1:" + taken.getLocalPort()
+                    + ": Address already in use (an address of this host and a port no other socket holds)");
+            Files.delete(file);
+        }
     }
 
     @Test
