@@ -1,7 +1,6 @@
 package dev.arbiter.appliance.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbiter.appliance.Appliance;
 import dev.arbiter.appliance.config.ConfigException;
@@ -170,37 +169,45 @@ class ListenerReloadTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              DemoBackend a = DemoBackend.start("a")) {
             String config = yaml(ports("web", taken.getLocalPort()), Map.of("web", "pa"), Map.of("pa", a.address()));
-            Path file = Files.createTempFile("taken-", ".yaml");
-            try {
-                Files.writeString(file, config);
-                assertThatThrownBy(() -> Appliance.start(file))
-                        .isInstanceOf(ConfigException.class)
-                        .hasMessage(file + ":" + lineOf(config, "port: " + taken.getLocalPort()) + ": listeners[0].port: cannot bind 127.0.0.1:"
-                                + taken.getLocalPort() + ": Address already in use (an address of this host and a port no other socket holds)");
-            } finally {
-                Files.deleteIfExists(file);
-            }
+            assertThat(startFailure(config)).isEqualTo(":" + lineOf(config, "port: " + taken.getLocalPort())
+                    + ": listeners[0].port: cannot bind 127.0.0.1:" + taken.getLocalPort()
+                    + ": Address already in use (an address of this host and a port no other socket holds)");
         }
         assertThat(RunningAppliance.eventually(10, () -> newArbiterThreads(before).isEmpty()))
                 .as("threads of the failed start: %s", newArbiterThreads(before)).isTrue();
     }
 
     @Test
-    void shouldFailToStartWhenTheAdminPortIsTaken() throws Exception {
+    void shouldFailToStartWhenTheAdminPortIsTakenAndCloseTheListenersItHadBound() throws Exception {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        int web = ApplianceProcess.freePort();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              DemoBackend a = DemoBackend.start("a")) {
-            String config = yaml(ports("web", 0), Map.of("web", "pa"), Map.of("pa", a.address()))
+            String config = yaml(ports("web", web), Map.of("web", "pa"), Map.of("pa", a.address()))
                     .replace("admin:\n  address: 127.0.0.1\n  port: 0\n", "admin:\n  address: 127.0.0.1\n  port: " + taken.getLocalPort() + "\n");
-            Path file = Files.createTempFile("taken-admin-", ".yaml");
-            try {
-                Files.writeString(file, config);
-                assertThatThrownBy(() -> Appliance.start(file))
-                        .isInstanceOf(ConfigException.class)
-                        .hasMessageStartingWith(file + ":" + lineOf(config, "port: " + taken.getLocalPort()) + ": admin.port: cannot bind 127.0.0.1:"
-                                + taken.getLocalPort() + ": ");
-            } finally {
-                Files.deleteIfExists(file);
-            }
+            assertThat(startFailure(config)).startsWith(":" + lineOf(config, "port: " + taken.getLocalPort())
+                    + ": admin.port: cannot bind 127.0.0.1:" + taken.getLocalPort() + ": ");
+            assertThat(refused(new InetSocketAddress(InetAddress.getLoopbackAddress(), web))).isTrue();
+        }
+        assertThat(RunningAppliance.eventually(10, () -> newArbiterThreads(before).isEmpty()))
+                .as("threads of the failed start: %s", newArbiterThreads(before)).isTrue();
+    }
+
+    /** Starts the appliance on {@code yaml}, which must fail; returns the error after the file name. */
+    private static String startFailure(String yaml) throws IOException {
+        Path file = Files.createTempFile("unbindable-", ".yaml");
+        try {
+            Files.writeString(file, yaml);
+            Appliance started = Appliance.start(file);
+            started.close();
+            throw new AssertionError("started on " + yaml);
+        } catch (ConfigException e) {
+            assertThat(e.getMessage()).startsWith(file.toString());
+            return e.getMessage().substring(file.toString().length());
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 
