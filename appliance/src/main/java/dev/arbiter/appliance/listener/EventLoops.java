@@ -60,8 +60,10 @@ public final class EventLoops implements AutoCloseable {
     @Override
     public void close() {
         // Bounded: a loop that died (say, its jar replaced under a running process) must not
-        // keep the process from exiting.
-        if (!group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS)) {
+        // keep the process from exiting. The 100 ms quiet period lets connections that were
+        // closed just before (a policy connection still connecting, on a start that failed)
+        // finish closing on their loop instead of after it.
+        if (!group.shutdownGracefully(100, 5000, TimeUnit.MILLISECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS)) {
             LOG.warning("event loops did not stop within 15 s; exiting anyway");
         }
     }
