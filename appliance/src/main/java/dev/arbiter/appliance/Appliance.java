@@ -282,11 +282,8 @@ public final class Appliance implements AutoCloseable {
             opened.values().forEach(OpenListener::close);
             throw e;
         }
-        RoutingTable table = RoutingTable.build(next, state.routing(), contexts.length);
-        policy.attach(table);
-        state.routing(table);
-        health.apply(table);
-        closeIdleOf(table.retired());
+        // Removed and moved listeners stop accepting before the new table is in place, so every
+        // connection they accepted is there for the loops to check against it.
         List<String> gone = new ArrayList<>(listeners.keySet());
         next.listeners().forEach(l -> gone.remove(l.name()));
         for (String name : gone) {
@@ -296,7 +293,6 @@ public final class Appliance implements AutoCloseable {
         }
         for (OpenListener open : opened.values()) {
             OpenListener old = listeners.put(open.config.name(), open);
-            open.accept();
             if (old == null) {
                 notes.add("listener " + open.config.name() + " added on " + hostPort(open.bound));
             } else {
@@ -305,6 +301,12 @@ public final class Appliance implements AutoCloseable {
                         + "; its open connections stay");
             }
         }
+        RoutingTable table = RoutingTable.build(next, state.routing(), contexts.length);
+        policy.attach(table);
+        state.routing(table);
+        health.apply(table);
+        closeIdleOf(table.retired());
+        opened.values().forEach(OpenListener::accept);
         // Entries keep the order of the file.
         Map<String, OpenListener> ordered = new LinkedHashMap<>();
         next.listeners().forEach(l -> ordered.put(l.name(), listeners.get(l.name())));

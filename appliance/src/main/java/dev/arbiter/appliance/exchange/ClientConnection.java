@@ -996,11 +996,12 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         }
     }
 
-    /** Called by the sweep while the appliance drains: idle connections close now. */
+    /** The name of the listener it came in on. */
     String listener() {
         return listener;
     }
 
+    /** Called by the sweep while the appliance drains: idle connections close now. */
     void onDrain() {
         if (state == IDLE && inbound.isEmpty() && deadlineKind == DEADLINE_IDLE) {
             state = CLOSING;

@@ -125,6 +125,8 @@ public final class LoopContext {
     void register(ClientConnection c) {
         c.slot = connections.size();
         connections.add(c);
+        // accepted just before a reload closed its listener, after the sweep looked
+        c.retired = !state.routing().hasListener(c.listener());
         armSweep();
     }
 
