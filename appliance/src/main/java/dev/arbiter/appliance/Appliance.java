@@ -26,7 +26,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -156,6 +158,9 @@ public final class Appliance implements AutoCloseable {
         ClientChannelInitializer init = new ClientChannelInitializer(contexts, l.name());
         OpenListener open = new OpenListener(l);
         int port = l.port();
+        if (port != 0 && !ownsPort(port)) {
+            probe(l, config);
+        }
         try {
             for (LoopContext c : contexts) {
                 ServerBootstrap b = new ServerBootstrap()
@@ -193,6 +198,30 @@ public final class Appliance implements AutoCloseable {
             throw e;
         }
         return open;
+    }
+
+    private boolean ownsPort(int port) {
+        for (OpenListener open : listeners.values()) {
+            if (open.bound.getPort() == port) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * With SO_REUSEPORT (one acceptor per loop) the kernel would let this socket share a port
+     * another process listens on, and split the connections between the two: a second appliance
+     * started by mistake would take part of the traffic. A plain socket on the same address and
+     * port first must be refused when the port is taken, as without SO_REUSEPORT.
+     */
+    private static void probe(ListenerConfig l, ApplianceConfig config) throws ConfigException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(l.address(), l.port()), 1);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(ConfigError.cannotBind(config.source(), l.line(), l.key(), l.address(), l.port(), e)));
+        }
     }
 
     static String hostPort(InetSocketAddress a) {

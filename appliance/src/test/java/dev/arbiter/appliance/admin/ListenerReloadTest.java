@@ -178,6 +178,22 @@ class ListenerReloadTest {
     }
 
     @Test
+    void shouldNotShareAListenerPortWithASecondApplianceThroughReusePort() throws Exception {
+        int port = ApplianceProcess.freePort();
+        try (DemoBackend a = DemoBackend.start("a");
+             RunningAppliance first = RunningAppliance.start(yaml(ports("web", port), Map.of("web", "pa"), Map.of("pa", a.address())))) {
+            String config = yaml(ports("web", port), Map.of("web", "pa"), Map.of("pa", a.address()));
+            assertThat(startFailure(config)).isEqualTo(":" + lineOf(config, "port: " + port) + ": listeners[0].port: cannot bind 127.0.0.1:"
+                    + port + ": Address already in use (an address of this host and a port no other socket holds)");
+            try (RawHttp c = first.connect()) {
+                for (int i = 0; i < 5; i++) {
+                    assertThat(c.get("/" + i).status).as("the running appliance keeps the port").isEqualTo(200);
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldFailToStartWhenTheAdminPortIsTakenAndCloseTheListenersItHadBound() throws Exception {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         int web = ApplianceProcess.freePort();
