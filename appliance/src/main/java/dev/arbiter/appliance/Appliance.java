@@ -28,7 +28,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -212,13 +212,15 @@ public final class Appliance implements AutoCloseable {
     /**
      * With SO_REUSEPORT (one acceptor per loop) the kernel would let this socket share a port
      * another process listens on, and split the connections between the two: a second appliance
-     * started by mistake would take part of the traffic. A plain socket on the same address and
-     * port first must be refused when the port is taken, as without SO_REUSEPORT.
+     * started by mistake would take part of the traffic. So a plain socket is bound to the same
+     * address and port first, never listening (it accepts nothing): with SO_REUSEADDR the kernel
+     * refuses it exactly when some socket listens there, and lets it be for connections of an
+     * earlier run still in TIME_WAIT.
      */
     private static void probe(ListenerConfig l, ApplianceConfig config) throws ConfigException {
-        try (ServerSocket probe = new ServerSocket()) {
+        try (Socket probe = new Socket()) {
             probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(l.address(), l.port()), 1);
+            probe.bind(new InetSocketAddress(l.address(), l.port()));
         } catch (IOException e) {
             throw new ConfigException(List.of(ConfigError.cannotBind(config.source(), l.line(), l.key(), l.address(), l.port(), e)));
         }
