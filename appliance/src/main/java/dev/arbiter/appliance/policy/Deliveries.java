@@ -18,19 +18,27 @@ final class Deliveries {
 
     private final Sink stage;
     private final List<List<Object>> perLoop;
+    private final int writer;
 
-    Deliveries(Sink stage, int loops) {
+    /** @param writer this thread's lane in the groups' stats: its loop with the loop hand-off, else 0 */
+    Deliveries(Sink stage, int loops, int writer) {
         this.stage = stage;
+        this.writer = writer;
         this.perLoop = new ArrayList<>();
         for (int i = 0; i < loops; i++) {
             perLoop.add(null);
         }
     }
 
+    /** The lane in {@link PolicyGroupStats} of the one thread that uses this instance. */
+    int writer() {
+        return writer;
+    }
+
     void add(PendingRequest p, Decision d, long nowNanos) {
         ServicePolicy sp = p.policy;
         if (nowNanos != 0) {
-            sp.groupStats().recordLatencyNanos(nowNanos - p.publishNanos);
+            sp.groupStats().recordLatencyNanos(writer, nowNanos - p.publishNanos);
         }
         if (!d.isFailure()) {
             sp.stats().received[d.action().ordinal()].increment();

@@ -204,7 +204,7 @@ public final class PolicyGroup {
             }
             stats.calls.increment();
             stats.summaries.add(call.size());
-            stats.recordBatch(call.size());
+            stats.recordBatch(deliveries.writer(), call.size());
             conn.server().send(conn, call);
         }
         deliveries.flush();

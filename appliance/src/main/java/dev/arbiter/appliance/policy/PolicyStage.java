@@ -116,7 +116,7 @@ public final class PolicyStage implements AutoCloseable {
             this.loopDeliveries = new Deliveries[loopCount];
             this.loopTemplates = new Bootstrap[loopCount];
             for (int i = 0; i < loopCount; i++) {
-                loopDeliveries[i] = new Deliveries(this::deliver, loopCount);
+                loopDeliveries[i] = new Deliveries(this::deliver, loopCount, i);
                 loopTemplates[i] = base.clone(eventLoops.apply(i));
             }
             return;
@@ -142,7 +142,7 @@ public final class PolicyStage implements AutoCloseable {
                 transport.ioHandlerFactory());
         this.io = ioGroup.next();
         this.template = base.clone(io);
-        this.deliveries = new Deliveries(this::deliver, loopCount);
+        this.deliveries = new Deliveries(this::deliver, loopCount, 0);
     }
 
     private static WaitStrategy waitStrategy(PolicyConfig c) {
@@ -216,7 +216,7 @@ public final class PolicyStage implements AutoCloseable {
 
     private PolicyGroup[] newGroup(PolicyGroupConfig gc) {
         int maxResponse = (int) Math.min(Integer.MAX_VALUE, config.maxResponseBytes());
-        PolicyGroupStats stats = new PolicyGroupStats();
+        PolicyGroupStats stats = new PolicyGroupStats(onLoops ? loopCount : 1);
         PolicyGroup[] all;
         if (onLoops) {
             all = new PolicyGroup[loopCount];

@@ -38,7 +38,7 @@ class DecisionDeliveryTest {
                 PendingRequest p = (PendingRequest) items.get(i);
                 delivered.computeIfAbsent(p.id, k -> new ArrayList<>()).add((Decision) items.get(i + 1));
             }
-        }, 1);
+        }, 1, 0);
     }
 
     @AfterEach
@@ -147,7 +147,7 @@ class DecisionDeliveryTest {
         stage.attach(table);
         ServicePolicy shadow = table.services().get(0).policy();
         LoopPolicy lp = new LoopPolicy(0, 16);
-        Deliveries toLoop = new Deliveries((loop, items) -> lp.deliver(items, 1), 1);
+        Deliveries toLoop = new Deliveries((loop, items) -> lp.deliver(items, 1), 1, 0);
         PendingRequest p = lp.summarise(lp.nextId(), shadow, "GET", "shop", "/a", new InetSocketAddress("127.0.0.1", 1),
                 80, new DefaultHttpHeaders(), null, 0);
         toLoop.add(p, Decision.DEFAULT, 0);
