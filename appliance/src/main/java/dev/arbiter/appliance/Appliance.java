@@ -143,8 +143,13 @@ public final class Appliance implements AutoCloseable {
             channels.forEach(ch -> ch.config().setAutoRead(true));
         }
 
+        /** Bounded: a wedged event loop must not keep a reload or the shutdown waiting forever. */
         void close() {
-            channels.forEach(ch -> ch.close().syncUninterruptibly());
+            for (Channel ch : channels) {
+                if (!ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+                    LOG.warning("listener " + config.name() + ": its event loop did not close the socket within 5 s");
+                }
+            }
         }
     }
 

@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The admin listener (loopback by default), served on the control thread, never on a data loop.
@@ -78,8 +79,9 @@ public final class AdminServer implements AutoCloseable {
     }
 
     @Override
+    /** Bounded, like the listeners' close: the shutdown goes on even if the admin loop is wedged. */
     public void close() {
-        channel.close().syncUninterruptibly();
+        channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The image's own boot test (image/boot-test) as a tagged JUnit test: builds the image, boots it
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class ImageBootIT {
 
     @Test
+    @Timeout(value = 75, unit = TimeUnit.MINUTES)
     void imageShouldBuildBootAndBalance() throws Exception {
         Path repo = Path.of("..").toAbsolutePath().normalize();
         Path log = Files.createTempFile("image-boot", ".log");
