@@ -48,6 +48,11 @@ final class PolicyMetrics {
                         g.stats().callFailures[r.ordinal()].sum());
             }
         }
+        header(sb, "arbiter_policy_connects_total", "counter",
+                "Call connections opened to policy servers: the warm-up's, and each that replaces a closed or failed one.");
+        for (PolicyGroup g : groups) {
+            sample(sb, "arbiter_policy_connects_total", "group", g.name(), null, null, g.stats().connects.sum());
+        }
         header(sb, "arbiter_policy_batch_size", "summary", "Summaries per policy call.");
         for (PolicyGroup g : groups) {
             quantiles(sb, "arbiter_policy_batch_size", g.name(), g.stats().batchSizes(), 1);

@@ -6,7 +6,7 @@ import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Counters of one policy server group: calls, batch sizes, decision latency from publish to
- * answer, call failures. Shared by all instances of the group. The counters are adders; each
+ * answer, call failures, connections opened. Shared by all instances of the group. The counters are adders; each
  * thread that completes calls (the policy I/O thread, or each event loop with the loop hand-off)
  * records its histograms into its own lane, and the admin thread folds the lanes when scraped.
  *
@@ -17,6 +17,8 @@ import org.HdrHistogram.SingleWriterRecorder;
 public final class PolicyGroupStats {
 
     public final LongAdder calls = new LongAdder();
+    /** Connections opened to the group's servers: the warm-up's, and each replacement. */
+    public final LongAdder connects = new LongAdder();
     public final LongAdder summaries = new LongAdder();
     public final LongAdder[] callFailures = new LongAdder[FailureReason.values().length];
     private final Lane[] lanes;

@@ -139,14 +139,21 @@ final class PolicyServerLink {
         }
     }
 
-    /** Opens the configured connections ahead of traffic. */
+    /**
+     * Opens the configured connections ahead of traffic, each once. A connect can fail before
+     * {@code connect} returns (a refused loopback port on some transports, a loop shutting down)
+     * and leave the list at once, so this counts its attempts, not the list: retrying on the spot
+     * would spin this thread and leak a socket per turn. A failed one is opened again when a call
+     * needs it ({@link #freeConnection}), under the circuit breaker.
+     */
     void warmUp() {
-        while (connections.size() < config.connectionsPerServer()) {
+        for (int missing = config.connectionsPerServer() - connections.size(); missing > 0; missing--) {
             open();
         }
     }
 
     private void open() {
+        group.stats().connects.increment();
         PolicyConnection conn = new PolicyConnection(this);
         connections.add(conn);
         ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
