@@ -12,12 +12,20 @@ import java.net.InetAddress;
  * lookup tries each. Slots are an open-addressing table of at least four times as many slots as
  * entries, so probe runs stay short, probed at most {@value #PROBES} deep. A new decision takes
  * the first free slot; when its probes are all live, or the cache already holds
- * {@code maxEntries}, the live entry closest to expiry among them gives way. Entries are reused
- * in place, so neither a lookup nor, after warm-up, an insert allocates.
+ * {@code maxEntries}, an expired entry among them, else the least recently used, gives way (a
+ * sampled LRU: a decision that keeps being hit stays while the one-off ones around it turn
+ * over). Entries are reused in place, so neither a lookup nor, after warm-up, an insert allocates.
  */
 public final class DecisionCache {
 
     static final int PROBES = 16;
+    /**
+     * When full, a new decision looks at this many live entries at least (up to
+     * {@value #SAMPLE_SLOTS} slots from its home) and the least recently used gives way: with the
+     * table a quarter full, its own probes alone often hold only one or two.
+     */
+    static final int SAMPLE = 5;
+    static final int SAMPLE_SLOTS = 64;
     static final int SCOPES_PER_SERVICE = 4;
     private static final String SCHEME = "http";
 
@@ -97,6 +105,7 @@ public final class DecisionCache {
                         break;
                     }
                     hits++;
+                    e.usedNanos = nowNanos;
                     return e.decision;
                 }
             }
@@ -117,11 +126,16 @@ public final class DecisionCache {
         long h = hash(sp, scope, r.method, r.rawHost, r.uri, client, r.headerValues);
         int home = (int) h & mask;
         int empty = -1;      // the first free slot: lookups stop there, so a new entry goes no further
-        int oldest = -1;     // the live entry closest to expiry before it
-        long oldestExpiry = Long.MAX_VALUE;
-        int beyond = -1;     // when full: the live entry closest to expiry after it
-        long beyondExpiry = Long.MAX_VALUE;
-        for (int probe = 0; probe < PROBES; probe++) {
+        int oldest = -1;     // the least recently used live entry before it
+        long oldestUse = Long.MAX_VALUE;
+        int beyond = -1;     // when full: the least recently used live entry after it
+        long beyondUse = Long.MAX_VALUE;
+        int sampled = 0;     // live entries seen: the candidates to give way
+        int reach = Math.min(SAMPLE_SLOTS, slots.length);
+        for (int probe = 0; probe < reach; probe++) {
+            if (probe >= PROBES && (empty < 0 || sampled >= SAMPLE)) {
+                break;       // past the probe depth only to find enough candidates when full
+            }
             int i = (home + probe) & mask;
             Entry e = slots[i];
             if (e == null || e.policy == null) {
@@ -132,17 +146,20 @@ public final class DecisionCache {
                 if (size < maxEntries) {
                     break;
                 }
-            } else if (empty >= 0) {
-                if (e.expiresNanos < beyondExpiry) {
-                    beyondExpiry = e.expiresNanos;
+                continue;
+            }
+            sampled++;
+            if (empty >= 0) {
+                if (e.usedNanos - beyondUse < 0 || beyond < 0) {
+                    beyondUse = e.usedNanos;
                     beyond = i;
                 }
             } else if (nowNanos - e.expiresNanos >= 0 || e.policy == sp && e.hash == h && e.scope == scope
                     && e.matches(r.method, r.rawHost, r.uri, client, r.headerValues)) {
                 oldest = i;          // the same key, or an expired entry: replaced in place
                 break;
-            } else if (e.expiresNanos < oldestExpiry) {
-                oldestExpiry = e.expiresNanos;
+            } else if (e.usedNanos - oldestUse < 0 || oldest < 0) {
+                oldestUse = e.usedNanos;
                 oldest = i;
             }
         }
@@ -152,8 +169,8 @@ public final class DecisionCache {
         } else if (size < maxEntries) {
             slot = empty;
             size++;
-        } else if (oldest >= 0 && oldestExpiry <= beyondExpiry) {
-            slot = oldest;           // full: the soonest to expire among the probes gives way
+        } else if (oldest >= 0 && (beyond < 0 || oldestUse - beyondUse <= 0)) {
+            slot = oldest;           // full: the least recently used among the probes gives way
         } else if (beyond >= 0) {
             remove(beyond);          // ... and when it lies past the free slot, the new one takes that slot
             slot = empty;
@@ -166,7 +183,8 @@ public final class DecisionCache {
             e = new Entry();    // a slot gets its entry when first used, and keeps it
             slots[slot] = e;
         }
-        e.set(h, sp, scope, r.method, r.rawHost, r.uri, client, r.headerValues, d, nowNanos + d.ttlMillis() * 1_000_000L);
+        e.set(h, sp, scope, r.method, r.rawHost, r.uri, client, r.headerValues, d, nowNanos + d.ttlMillis() * 1_000_000L,
+                nowNanos);
         inserts++;
     }
 
@@ -294,9 +312,11 @@ public final class DecisionCache {
         String[] headerValues;
         Decision decision;
         long expiresNanos;
+        /** When it was filed or last hit: the least recently used among a new decision's probes gives way. */
+        long usedNanos;
 
         void set(long hash, ServicePolicy policy, long scope, String method, String rawHost, String uri,
-                 InetAddress client, String[] headerValues, Decision decision, long expiresNanos) {
+                 InetAddress client, String[] headerValues, Decision decision, long expiresNanos, long usedNanos) {
             this.hash = hash;
             this.policy = policy;
             this.scope = scope;
@@ -310,6 +330,7 @@ public final class DecisionCache {
             System.arraycopy(headerValues, 0, this.headerValues, 0, headerValues.length);
             this.decision = decision;
             this.expiresNanos = expiresNanos;
+            this.usedNanos = usedNanos;
         }
 
         void clear() {

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The decision cache holds as many decisions as {@code cache-entries} says, and never more: a
  * cache sized N keeps N distinct live decisions findable, and past N a new decision takes the
- * place of an old one instead of growing the cache.
+ * place of the least recently used among its probes instead of growing the cache.
  */
 class DecisionCacheTest {
 
@@ -97,9 +97,36 @@ class DecisionCacheTest {
         }
         assertThat(c.size()).isEqualTo(entries);
         assertThat(found).isEqualTo(entries);  // every entry it counts can be found
-        // a full cache keeps taking new decisions: the soonest to expire among a new one's probes
-        // gives way, so most of the newest N are there
+        // a full cache keeps taking new decisions: the least recently used among a new one's
+        // probes gives way, so most of the newest N are there
         assertThat(recent).isGreaterThan(entries / 2);
+    }
+
+    @Test
+    void shouldKeepDecisionsThatKeepBeingHitWhileOneOffsTurnOver() {
+        // Half the requests go to 50 hot paths, half to paths seen once: the cache (1,000) turns
+        // over ten times. Least recently used gives way, so a hot decision, hit every ~100
+        // requests, is not the one evicted; evicting the oldest or the soonest to expire would
+        // drop each hot one about once per turnover (a 5% miss rate on them).
+        DecisionCache c = cache(1_000);
+        long now = System.nanoTime();
+        int hot = 50;
+        int hotRequests = 0;
+        int hotMisses = 0;
+        int oneOff = 1_000_000;
+        for (int i = 0; i < 20_000; i++) {
+            now += 1_000;  // a request every microsecond; the TTL (1 h) never passes
+            int path = i % 2 == 0 ? (i / 2) % hot : oneOff++;
+            if (!cached(c, path, now)) {
+                insert(c, path, now);
+                if (path < hot && i >= 2 * hot) {
+                    hotMisses++;
+                }
+            }
+            hotRequests += path < hot && i >= 2 * hot ? 1 : 0;
+        }
+        assertThat(c.size()).isEqualTo(1_000);
+        assertThat(hotMisses).as("misses of %d requests for hot decisions", hotRequests).isLessThan(hotRequests / 100);
     }
 
     @Test
