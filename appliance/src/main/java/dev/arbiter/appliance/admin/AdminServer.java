@@ -78,8 +78,8 @@ public final class AdminServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    @Override
     /** Bounded, like the listeners' close: the shutdown goes on even if the admin loop is wedged. */
+    @Override
     public void close() {
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

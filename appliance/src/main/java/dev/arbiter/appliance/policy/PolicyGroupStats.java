@@ -6,9 +6,10 @@ import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Counters of one policy server group: calls, batch sizes, decision latency from publish to
- * answer, call failures, connections opened. Shared by all instances of the group. The counters are adders; each
- * thread that completes calls (the policy I/O thread, or each event loop with the loop hand-off)
- * records its histograms into its own lane, and the admin thread folds the lanes when scraped.
+ * answer, call failures, connections opened. Shared by all instances of the group. The counters
+ * are adders; each thread that completes calls (the policy I/O thread, or each event loop with
+ * the loop hand-off) records its histograms into its own lane, and the admin thread folds the
+ * lanes when scraped.
  *
  * <p>One recorder per writer, not one shared: HdrHistogram's multi-writer {@code Recorder} over a
  * packed histogram can livelock two writers that grow its storage at once (seen with two event

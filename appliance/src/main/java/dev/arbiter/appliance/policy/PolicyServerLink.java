@@ -141,8 +141,8 @@ final class PolicyServerLink {
 
     /**
      * Opens the configured connections ahead of traffic, each once. A connect can fail before
-     * {@code connect} returns (a refused loopback port on some transports, a loop shutting down)
-     * and leave the list at once, so this counts its attempts, not the list: retrying on the spot
+     * {@code connect} returns (on a loop that is shutting down, for one) and leave the list at
+     * once, so this counts its attempts, not the list: retrying on the spot
      * would spin this thread and leak a socket per turn. A failed one is opened again when a call
      * needs it ({@link #freeConnection}), under the circuit breaker.
      */

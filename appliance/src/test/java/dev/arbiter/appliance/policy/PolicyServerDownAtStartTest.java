@@ -18,10 +18,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The policy server is down when the appliance starts, on this host (loopback refuses a connect
- * at once, so a transport may fail it before {@code connect} returns): the warm-up tries each
- * connection once and the policy path fails fast to the fallback. It must not retry in a loop on
- * the thread that owns the connections, which would leak a socket per turn and wedge that thread
- * (an event loop, with the loop hand-off).
+ * at once): the warm-up tries each connection once and the policy path fails fast to the
+ * fallback. Nor may a warm-up on a stopping loop, where every connect fails before it returns,
+ * retry in a loop on the thread that owns the connections: that leaked a socket per turn and
+ * wedged the thread (an event loop, with the loop hand-off).
  */
 class PolicyServerDownAtStartTest {
 
