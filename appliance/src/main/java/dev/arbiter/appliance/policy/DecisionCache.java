@@ -127,9 +127,9 @@ public final class DecisionCache {
         int home = (int) h & mask;
         int empty = -1;      // the first free slot: lookups stop there, so a new entry goes no further
         int oldest = -1;     // the least recently used live entry before it
-        long oldestUse = Long.MAX_VALUE;
+        long oldestUse = 0;  // its last use (read only once oldest is set)
         int beyond = -1;     // when full: the least recently used live entry after it
-        long beyondUse = Long.MAX_VALUE;
+        long beyondUse = 0;
         int sampled = 0;     // live entries seen: the candidates to give way
         int reach = Math.min(SAMPLE_SLOTS, slots.length);
         for (int probe = 0; probe < reach; probe++) {

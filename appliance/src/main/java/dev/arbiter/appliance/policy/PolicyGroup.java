@@ -79,9 +79,6 @@ public final class PolicyGroup {
 
     void start() {
         io.execute(() -> {
-            if (closed || io.isShuttingDown()) {
-                return; // closed before it started (a reload replaced it, or the appliance stops)
-            }
             // Connect before the first request needs it, so it does not pay the handshake.
             for (PolicyServerLink s : servers) {
                 s.warmUp();
