@@ -1,10 +1,12 @@
 package dev.arbiter.appliance;
 
+import dev.arbiter.appliance.admin.AdminAddressFile;
 import dev.arbiter.appliance.admin.LoopWatchdog;
 import dev.arbiter.appliance.admin.SystemdNotifier;
 import dev.arbiter.appliance.config.ConfigError;
 import dev.arbiter.appliance.config.ConfigException;
 import dev.arbiter.appliance.config.ConfigLoader;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +15,10 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Command line: run the appliance on a config file, or only check the file. */
 @Command(name = "arbiter", mixinStandardHelpOptions = true, version = "arbiter 0.1.0",
@@ -24,7 +29,10 @@ public final class Main implements Callable<Integer> {
 
     /** Exit code for an invalid config file. */
     static final int EXIT_INVALID_CONFIG = 2;
-    /** Exit code for a service-manager environment ($NOTIFY_SOCKET, $WATCHDOG_USEC) that cannot be used. */
+    /**
+     * Exit code for a service-manager environment that cannot be used: $NOTIFY_SOCKET or
+     * $WATCHDOG_USEC, or an {@code --admin-address-file} that cannot be written.
+     */
     static final int EXIT_BAD_ENVIRONMENT = 3;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -39,9 +47,20 @@ public final class Main implements Callable<Integer> {
         Path check;
     }
 
+    @Option(names = "--admin-address-file", paramLabel = "FILE",
+            description = "With --config: once serving, write the admin API's bound address (host:port) to this file,"
+                    + " and remove it on exit. The system scripts (systemctl reload) find the running admin API there.")
+    Path adminAddressFile;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (mode.check != null) {
+            if (adminAddressFile != null) {
+                throw new ParameterException(spec.commandLine(), "--admin-address-file needs --config: nothing serves with --check-config");
+            }
             return check(mode.check);
         }
         SystemdNotifier notifier;
@@ -59,8 +78,23 @@ public final class Main implements Callable<Integer> {
             printErrors(e);
             return EXIT_INVALID_CONFIG;
         }
+        if (adminAddressFile != null) {
+            try {
+                AdminAddressFile.write(adminAddressFile, appliance.adminAddress());
+            } catch (IOException e) {
+                System.err.println("--admin-address-file " + adminAddressFile + ": cannot write it: " + e);
+                if (watchdog != null) {
+                    watchdog.close();
+                }
+                appliance.close();
+                return EXIT_BAD_ENVIRONMENT;
+            }
+        }
         AutoCloseable supervision = superviseBy(notifier, watchdog, appliance);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // First, so that no script talks to an admin API that is going away. Also runs when a
+            // drain ends the process (System.exit).
+            AdminAddressFile.remove(adminAddressFile);
             closeQuietly(supervision);
             appliance.close();
         }, "arbiter-shutdown-hook"));

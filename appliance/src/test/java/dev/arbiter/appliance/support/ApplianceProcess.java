@@ -64,9 +64,16 @@ public final class ApplianceProcess implements AutoCloseable {
     /** As {@link #start(Path, String...)}, with {@code environment} added to this process's. */
     public static ApplianceProcess start(Path config, Map<String, String> environment, String... jvmOptions)
             throws IOException {
+        return start(config, List.of(), environment, jvmOptions);
+    }
+
+    /** As {@link #start(Path, Map, String...)}, with {@code arguments} after {@code --config FILE}. */
+    public static ApplianceProcess start(Path config, List<String> arguments, Map<String, String> environment,
+            String... jvmOptions) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin()));
         cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-jar", jar().toAbsolutePath().toString(), "--config", config.toString()));
+        cmd.addAll(arguments);
         Path log = Files.createTempFile("appliance-process", ".log");
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
