@@ -6,7 +6,7 @@ profiles to OUT. After mvn -B -q -DskipTests package:
 
 TRANSPORT: io-uring (the default) or epoll.
 """
-import importlib.util, importlib.machinery, sys, os, types, time
+import importlib.util, importlib.machinery, sys, os, types
 OUT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else '/tmp/profile-backends')
 TRANSPORT = sys.argv[2] if len(sys.argv) > 2 else 'io-uring'
 os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..')); sys.path.insert(0, 'lib')
