@@ -78,10 +78,42 @@ TRIAL_DECIDED=/run/arbiter-trial.decided
 trial_decided() { [ -e "$TRIAL_DECIDED" ]; }
 decide_trial() { echo "$1" > "$TRIAL_DECIDED"; }
 
+# The history lives on the data partition; without it a record goes to the journal only.
+history_kept() { mountpoint -q /etc/arbiter; }
 record() {
     local msg="$(date -u +%Y-%m-%dT%H:%M:%SZ) $*"
     echo "$msg"
-    if mountpoint -q /etc/arbiter; then
+    if history_kept; then
         mkdir -p /etc/arbiter/state && echo "$msg" >> "$STATE_LOG" && sync -f "$STATE_LOG"
     fi
+}
+
+# GRUB sets grubenv's tried_slot when it boots a trial. Whatever decides the trial clears it
+# once the decision is in the history, so one still set on a later boot is a trial that ended
+# before anything in it decided: its kernel did not load, or it hung or was reset before the
+# boot check or the trial guard, or before the data partition was there to record it.
+
+# roll_back MESSAGE [REBOOT_ARGS...]: ends this trial boot with MESSAGE in the history and a
+# reboot; GRUB already cleared the trial, so the default slot boots.
+roll_back() {
+    local msg=$1; shift
+    decide_trial rollback
+    record "$msg"
+    if history_kept && mount_esp; then env_set "tried_slot="; fi
+    [ -z "${ESP_LOCKED:-}" ] || umount_esp
+    systemctl reboot "$@"
+}
+
+# record_undecided_trial SLOT TRIAL, on every boot: records a trial of another slot that ended
+# with no decision, and clears the mark (kept for a later boot while the history is missing).
+record_undecided_trial() {
+    local slot=$1 trial=$2 tried
+    history_kept || return 0
+    mount_esp || { [ -z "${ESP_LOCKED:-}" ] || umount_esp; return 0; }
+    tried=$(env_get tried_slot)
+    if [ -n "$tried" ] && { [ "$trial" != 1 ] || [ "$tried" != "$slot" ]; }; then
+        record "slot $tried: trial boot ended with no decision (its kernel did not load, or it hung or was reset before it could decide); slot $slot booted instead"
+        env_set "tried_slot="
+    fi
+    umount_esp
 }
