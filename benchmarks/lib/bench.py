@@ -20,6 +20,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
 ROOT = os.path.dirname(BENCH)
 APPLIANCE_JAR = os.path.join(ROOT, "appliance/target/appliance.jar")
+# The appliance's own JVM options (config/jvm.args), as the image and tools/demo start it; a
+# benchmark's java options come after them.
+APPLIANCE_JVM = ["@" + os.path.join(ROOT, "config/jvm.args")]
 BACKEND_JAR = os.path.join(ROOT, "tools/demo-backend/target/demo-backend.jar")
 POLICY_JAR = os.path.join(ROOT, "tools/policy-server/target/policy-server.jar")
 BENCH_JAR = os.path.join(ROOT, "benchmarks/target/benchmarks.jar")
@@ -584,7 +587,7 @@ def start_appliance(procs, name, config_text_or_template, values, run_dir, java_
     ok, msg = check_config(path)
     if not ok:
         raise Skip(f"config refused by --check-config: {(msg.splitlines() or ['?'])[0]}")
-    p = procs.start(name, ["java"] + java_opts.split() + ["-jar", APPLIANCE_JAR, "--config", path], cpus)
+    p = procs.start(name, ["java"] + APPLIANCE_JVM + java_opts.split() + ["-jar", APPLIANCE_JAR, "--config", path], cpus)
     wait_http_ok(f"http://127.0.0.1:{admin}/readyz", p, 60)
     wait_port(port, p)
     return p, port, admin
