@@ -16,15 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Keeps {@code benchmarks/compare-peers} from rotting: its {@code --smoke} mode (one 2 s run per
- * target at 32 connections) must start every target, drive it and write a report. Runs only where
- * nginx, haproxy, wrk and python3 are installed and the module jars are built; skipped otherwise.
+ * target at 32 connections) must start every target, drive it and write a report, with each
+ * target's hops at 1 connection ({@code --hops}) where tcpdump is installed and the test runs as
+ * root. Runs only where nginx, haproxy, wrk and python3 are installed and the module jars are built;
+ * skipped otherwise.
  */
 class ComparePeersSmokeTest {
 
     private static final Path ROOT = Scripts.ROOT;
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 170, unit = TimeUnit.SECONDS)
     void shouldWriteAReportComparingTheApplianceWithNginxAndHaproxy(@TempDir Path out) throws Exception {
         List<String> missing = new ArrayList<>();
         for (String tool : new String[] {"nginx", "haproxy", "wrk", "python3", "taskset"}) {
@@ -36,8 +38,8 @@ class ComparePeersSmokeTest {
                 + " (apt-get install nginx-light haproxy wrk python3)");
         Scripts.assumeJarsBuilt();
 
-        String output = Scripts.runAndExpectSuccess("compare-peers", out.resolve("compare-peers.log"), 100,
-                "--smoke", "--no-install", "--out", out.toString());
+        String output = Scripts.runAndExpectSuccess("compare-peers", out.resolve("compare-peers.log"), 150,
+                "--smoke", "--no-install", "--hops", "1", "--out", out.toString());
 
         String report = read(out.resolve("report.md"));
         assertThat(report).contains("| nginx (plain proxy) |", "| haproxy (plain proxy) |",
@@ -47,6 +49,17 @@ class ComparePeersSmokeTest {
                 .containsPattern("\\| haproxy \\(plain proxy\\) \\|( [^|]+ \\|){7} [0-9.]+ \\| [0-9]+% \\|")
                 .containsPattern("\\| appliance, no policy \\|( [^|]+ \\|){7} [0-9.]+ \\| [0-9]+% \\|");
         assertThat(out.resolve("latency-c32.svg")).isNotEmptyFile();
+        assertThat(report).contains("## Where the time goes at 1 connection, hop by hop (tcpdump on lo, 1 s per target)");
+        if (Scripts.onPath("tcpdump") && "root".equals(System.getProperty("user.name"))) {
+            // Every target timed, each hop a median (p90) in µs; the policy server only on the policy paths.
+            assertThat(report)
+                    .containsPattern("\\| request in → backend request \\(balancer\\) \\| [0-9]+ \\([0-9]+\\) \\|")
+                    .containsPattern("\\| policy server \\|( +\\|){2} [0-9]+ \\([0-9]+\\) \\|( +\\|){1} [0-9]+ \\([0-9]+\\) \\|")
+                    .containsPattern("\\| balancer's own time \\(its hops summed\\) \\|( \\*\\*[0-9]+ \\([0-9]+\\)\\*\\* \\|){6}")
+                    .doesNotContainPattern("\\| exchanges \\|[^\\n]*\\| 0 \\|");
+        } else {
+            assertThat(report).contains("Not measured: tcpdump is missing, or this user may not capture packets");
+        }
         assertThat(output).doesNotContain("WARNING");
     }
 
