@@ -85,7 +85,8 @@ class HopsTest {
                 "response → client (balancer): 25 30",
                 "client's next request (wrk): 30 40",
                 "balancer's own time (its hops summed): 70 80",    // 70, 60, 80
-                "request in → response out: 150 160");
+                "request in → response out: 150 160",
+                "request in → response out: p99 (p99.9): 160 160");
 
         // Without a policy hop, request in -> backend request spans what the policy took.
         String plain = Scripts.runAndExpectSuccess("lib/hops.py", dir.resolve("plain.log"), 30, capture.toString(),
