@@ -57,7 +57,11 @@ def available():
 
 
 def _has_capability():
-    r = subprocess.run(["getcap", "/usr/bin/tcpdump"], capture_output=True, text=True)
+    from bench import which  # noqa: PLC0415
+    try:
+        r = subprocess.run(["getcap", which("tcpdump")], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
     return "cap_net_raw" in r.stdout
 
 
