@@ -7,7 +7,7 @@ settings rotates). Each appliance is warmed for 20 s, then wrk drives it for
 
     python3 benchmarks/results/2026-11-27-jvm/ab-jvm.py [ROUNDS [OUT [SETTINGS]]]
 
-SETTINGS: a comma-separated subset of the names below (all of them by default). g1-deferred keeps G1
+SETTINGS: a comma-separated subset of the names below (by default all of SETTINGS; EXTRA only when named). g1-deferred keeps G1
 but defers remembered-set refinement to the collections (zones far above what the run dirties), so a
 card dirtied by a reference store stays dirty and later stores into it take the barrier's fast path.
 """
@@ -43,8 +43,11 @@ DEFERRED = (" -XX:-G1UseAdaptiveConcRefinement -XX:G1ConcRefinementGreenZone=204
             " -XX:G1ConcRefinementYellowZone=4096 -XX:G1ConcRefinementRedZone=8192")
 SETTINGS = {"g1": BASE, "g1-thp": BASE + " -XX:+UseTransparentHugePages",
             "parallel": BASE + " -XX:+UseParallelGC", "g1-deferred": BASE + DEFERRED}
+# The allocator A/B of ../2026-11-28-backends-profile: the shipped options with Netty's per-thread cache
+# of small buffers as shipped (256 per size class) or cut to 16. Run only when named.
+EXTRA = {"sc16": BASE + DEFERRED + " -Dio.netty.allocator.smallCacheSize=16", "sc256": BASE + DEFERRED}
 if len(sys.argv) > 3:
-    SETTINGS = {k: SETTINGS[k] for k in sys.argv[3].split(",")}
+    SETTINGS = {k: {**SETTINGS, **EXTRA}[k] for k in sys.argv[3].split(",")}
 run_dir = OUT + '/run'; os.makedirs(run_dir, exist_ok=True); bench.stage_jars(run_dir)
 procs = bench.Processes(run_dir)
 rows = []
