@@ -161,13 +161,7 @@ class Processes:
         return p
 
     def stop(self, p, timeout=10):
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(5)
+        stop_process(p, signal.SIGTERM, timeout)
         if p in self.procs:
             self.procs.remove(p)
 
@@ -184,6 +178,17 @@ class Processes:
                 return "".join(f.readlines()[-lines:])
         except OSError:
             return ""
+
+
+def stop_process(p, sig=signal.SIGTERM, timeout=10):
+    """Sends sig to a process this run started (by its PID) and waits; kills it after timeout s."""
+    if p.poll() is None:
+        p.send_signal(sig)
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)
 
 
 def wait_port(port, proc=None, timeout=30.0):

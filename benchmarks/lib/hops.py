@@ -31,6 +31,8 @@ import subprocess
 import sys
 import time
 
+import bench
+
 POLICY_HOPS = [("in", "call", "request in → policy call (balancer)"),
                ("call", "answer", "policy server"),
                ("answer", "breq", "decision → backend request (balancer)"),
@@ -52,14 +54,12 @@ _LINE = re.compile(r"(\d+)\.(\d+) IP6? (\S+)\.(\d+) > (\S+)\.(\d+): .* length (\
 
 def available():
     """Whether tcpdump is installed and this process may capture (root, or CAP_NET_RAW on tcpdump)."""
-    from bench import installed  # noqa: PLC0415 - bench is on the path of every script that uses this
-    return installed("tcpdump") and (os.geteuid() == 0 or _has_capability())
+    return bench.installed("tcpdump") and (os.geteuid() == 0 or _has_capability())
 
 
 def _has_capability():
-    from bench import which  # noqa: PLC0415
     try:
-        r = subprocess.run(["getcap", which("tcpdump")], capture_output=True, text=True, timeout=10)
+        r = subprocess.run(["getcap", bench.which("tcpdump")], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return "cap_net_raw" in r.stdout
@@ -68,11 +68,10 @@ def _has_capability():
 def capture(pcap, ports, drive, timeout_s=10):
     """Runs drive() while tcpdump records TCP packets to or from any of ports on lo into pcap;
     returns drive()'s result. tcpdump is stopped by its PID, whatever drive() does."""
-    from bench import which  # noqa: PLC0415
     expr = " or ".join(f"port {p}" for p in sorted(set(ports)))
     err = pcap + ".stderr"
     with open(err, "wb") as e:
-        td = subprocess.Popen([which("tcpdump"), "-i", "lo", "-n", "-s", "96", "-w", pcap, f"tcp and ({expr})"],
+        td = subprocess.Popen([bench.which("tcpdump"), "-i", "lo", "-n", "-s", "96", "-w", pcap, f"tcp and ({expr})"],
                               stdout=subprocess.DEVNULL, stderr=e)
     try:
         deadline = time.time() + timeout_s
@@ -82,13 +81,7 @@ def capture(pcap, ports, drive, timeout_s=10):
             time.sleep(0.05)
         return drive()
     finally:
-        if td.poll() is None:
-            td.send_signal(signal.SIGINT)
-            try:
-                td.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                td.kill()
-                td.wait(5)
+        bench.stop_process(td, signal.SIGINT, timeout_s)  # SIGINT: tcpdump writes out what it buffered
 
 
 def _read(path):
@@ -101,8 +94,7 @@ def _read(path):
 
 def read_pcap(pcap):
     """tcpdump's text form of a capture: one line per packet, absolute timestamps."""
-    from bench import which  # noqa: PLC0415
-    r = subprocess.run([which("tcpdump"), "-r", pcap, "-tt", "-n"], capture_output=True, text=True, timeout=120)
+    r = subprocess.run([bench.which("tcpdump"), "-r", pcap, "-tt", "-n"], capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         raise RuntimeError(f"tcpdump -r {pcap}: {r.stderr.strip()[-300:]}")
     return r.stdout
