@@ -24,11 +24,9 @@ class HopsTest {
     private static final int BACKEND = 7001;
 
     /** One line of {@code tcpdump -r -tt -n} output: a packet from port a to port b. */
-    private static String packet(StringBuilder out, int micros, int from, int to, int length) {
-        String line = String.format("100.%06d IP 127.0.0.1.%d > 127.0.0.1.%d: Flags [P.], seq 1:%d, ack 1, win 512, "
-                + "options [nop,nop,TS val 1 ecr 1], length %d%n", micros, from, to, length + 1, length);
-        out.append(line);
-        return line;
+    private static void packet(StringBuilder out, int micros, int from, int to, int length) {
+        out.append(String.format("100.%06d IP 127.0.0.1.%d > 127.0.0.1.%d: Flags [P.], seq 1:%d, ack 1, win 512, "
+                + "options [nop,nop,TS val 1 ecr 1], length %d%n", micros, from, to, length + 1, length));
     }
 
     /** A complete exchange from {@code t}: the hops' durations in the order of the pipeline. */
