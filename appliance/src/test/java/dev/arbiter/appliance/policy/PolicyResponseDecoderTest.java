@@ -41,6 +41,11 @@ class PolicyResponseDecoderTest {
         while ((m = ch.readInbound()) != null) {
             out.add((PolicyResponse) m);
         }
+        if (!close) {
+            // The connection ends after the test looked: whatever the decoder still holds (a body
+            // waiting for its end, or the answer the close completes) is released with it.
+            ch.finishAndReleaseAll();
+        }
         return out;
     }
 

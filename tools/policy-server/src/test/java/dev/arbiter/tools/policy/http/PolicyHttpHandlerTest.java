@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** One connection's handler on an {@link EmbeddedChannel}, behind the same codecs as the server's pipeline. */
@@ -78,10 +79,13 @@ class PolicyHttpHandlerTest {
     @Test
     void shouldReleaseADelayedAnswerWhenTheConnectionClosesBeforeItIsDue() throws Exception {
         EmbeddedChannel channel = connection(20);
+        // The channel's clock stands still until the test moves it, so the close always comes
+        // before the answer is due, however slowly the machine runs the test.
+        channel.freezeTime();
         channel.writeInbound(post(1));
         assertThat(allocator.allocated).as("the answer, waiting out its delay").isNotEmpty();
         channel.close().sync();
-        Thread.sleep(40);
+        channel.advanceTimeBy(40, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
         assertThat(written(channel)).isEmpty();
         allocator.assertAllReleased();
@@ -90,9 +94,10 @@ class PolicyHttpHandlerTest {
     @Test
     void shouldWriteADelayedAnswerOnceItIsDue() throws Exception {
         EmbeddedChannel channel = connection(20);
+        channel.freezeTime();
         channel.writeInbound(post(7));
         assertThat(written(channel)).isEmpty();
-        Thread.sleep(40);
+        channel.advanceTimeBy(40, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
         assertThat(written(channel)).startsWith("HTTP/1.1 200 OK\r\n").contains("{\"id\":7,");
         assertThat(channel.finishAndReleaseAll()).isFalse();
