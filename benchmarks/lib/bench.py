@@ -562,7 +562,7 @@ def start_policy(procs, cpus=None):
     return p, port
 
 
-def template_values(backend_ports, policy_port, run_dir, pin=False, transport="io-uring"):
+def template_values(backend_ports, policy_port, run_dir, pin=False, transport="epoll"):
     v = {"RUN_DIR": run_dir, "PIN_THREADS": "true" if pin else "false", "TRANSPORT": transport}
     for i, port in enumerate(backend_ports):
         v[f"BACKEND_{i + 1}"] = f"127.0.0.1:{port}"

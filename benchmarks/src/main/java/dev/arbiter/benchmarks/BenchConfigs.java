@@ -48,7 +48,7 @@ public final class BenchConfigs {
             String[] backends, int services, ServiceShape shape, String extraTopLevel) {
         StringBuilder sb = new StringBuilder(256 + backends.length * 32 + services * 96);
         sb.append("runtime:\n  event-loop-cores: ").append(cores).append("\n  pin-threads: ").append(pinThreads)
-                .append("\n  transport: io-uring\n");
+                .append("\n  transport: epoll\n");
         sb.append("listeners:\n  - name: web\n    address: 127.0.0.1\n    port: ").append(listenPort).append('\n');
         sb.append("virtual-services:\n");
         for (int i = 0; i < services; i++) {

@@ -135,7 +135,7 @@ public final class ConfigLoader {
                 cores.add(0);
             }
             boolean pin = n.bool("pin-threads", true);
-            Transport transport = n.enumValue("transport", Transport.IO_URING, Transport.class);
+            Transport transport = n.enumValue("transport", Transport.EPOLL, Transport.class);
             long tick = n.durationMillis("timer-resolution", 10, 1, 1000);
             int busyPoll = (int) n.integer("busy-poll-us", 0, 0, 100_000);
             int idleSpin = (int) n.integer("idle-spin-us", DEFAULT_IDLE_SPIN_MICROS, 0, 1000);

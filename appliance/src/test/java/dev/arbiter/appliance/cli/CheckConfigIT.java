@@ -96,10 +96,13 @@ class CheckConfigIT {
                     .replace("    port: 8080\n", "    port: 0\n")
                     .replace("  port: 9090\n", "  port: " + taken.getLocalPort() + "\n")
                     .replace("127.0.0.1:9100", "127.0.0.1:" + policy.getLocalPort()));
+            int adminPortLine = Files.readAllLines(file).indexOf("  port: " + taken.getLocalPort()) + 1;
+            assertThat(adminPortLine).as("admin.port's line in the shipped config").isPositive();
             for (int i = 0; i < 5; i++) {
                 ApplianceProcess.Result r = ApplianceProcess.run(null, "--config", file.toString());
                 assertThat(r.exitCode()).isEqualTo(2);
-                assertThat(r.stderrLines()).last().asString().startsWith(file + ":92: admin.port: cannot bind 127.0.0.1:");
+                assertThat(r.stderrLines()).last().asString()
+                        .startsWith(file + ":" + adminPortLine + ": admin.port: cannot bind 127.0.0.1:");
                 assertThat(r.stderrLines()).noneMatch(l -> l.contains("Exception") || l.contains("WARNING") || l.contains("SEVERE"));
             }
             Files.delete(file);

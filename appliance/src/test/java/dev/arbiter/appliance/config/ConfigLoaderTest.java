@@ -41,7 +41,7 @@ class ConfigLoaderTest {
         assertThat(c.pools().get(0).connectTimeoutMillis()).isEqualTo(5000);
         assertThat(c.pools().get(0).responseHeaderTimeoutMillis()).isEqualTo(60_000);
         assertThat(c.pools().get(0).algorithm()).isEqualTo(Algorithm.ROUND_ROBIN);
-        assertThat(c.runtime().transport()).isEqualTo(Transport.IO_URING);
+        assertThat(c.runtime().transport()).isEqualTo(Transport.EPOLL);
         assertThat(c.runtime().recvRingBuffers()).isEqualTo(512);
         assertThat(c.runtime().recvBufferMaxBytes()).isEqualTo(65536);
         assertThat(c.runtime().idleSpinMicros()).isEqualTo(ConfigLoader.DEFAULT_IDLE_SPIN_MICROS);

@@ -6,6 +6,10 @@ import java.util.List;
 /**
  * Builds appliance YAML for tests: one listener on a free loopback port, admin on a free port,
  * one event loop (deterministic picks) unless a test asks for more.
+ *
+ * <p>{@code -Darbiter.test.transport=io-uring} (or {@code nio}) puts every test appliance whose
+ * runtime names no transport on that transport instead of the default, so the whole suite can
+ * be run on each.
  */
 public final class TestConfig {
 
@@ -88,6 +92,10 @@ public final class TestConfig {
 
     public String yaml() {
         StringBuilder sb = new StringBuilder(runtime);
+        String forced = System.getProperty("arbiter.test.transport");
+        if (forced != null && !runtime.contains("transport:")) {
+            sb.append("  transport: ").append(forced).append('\n');
+        }
         sb.append("listeners:\n  - name: web\n    address: \"").append(listenerAddress).append("\"\n    port: 0\n");
         sb.append("virtual-services:\n");
         services.forEach(sb::append);
