@@ -90,6 +90,9 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
                 LOG.warning("transport io_uring needs provided-buffer rings (kernel 5.19+), without which a peer's"
                         + " reset can go unnoticed; using epoll");
             } else {
+                LOG.warning("transport io_uring is opt-in: with Netty 4.2.18 its event loops can damage the process's"
+                        + " native heap as they shut down (a stopping appliance may abort); see docs/config.md,"
+                        + " runtime.transport");
                 return new TransportSupport(Transport.IO_URING,
                         IoUringIoHandler.newFactory(ioUringConfig(ringBuffers, maxBufferBytes)),
                         IoUringServerSocketChannel.class, IoUringSocketChannel.class, ringBuffers, maxBufferBytes);

@@ -11,6 +11,12 @@ import dev.arbiter.tools.backend.DemoBackend;
 import dev.arbiter.tools.backend.DemoBackend.Behaviour;
 import io.netty.channel.epoll.Epoll;
 import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -94,6 +100,39 @@ class TransportTest {
             });
             assertThat(problems).isEmpty();
         }
+    }
+
+    /** io_uring is opt-in (its loops can damage the native heap as they stop): choosing it is logged as a warning. */
+    @Test
+    void shouldWarnThatIoUringIsOptInAndNothingForEpoll() {
+        assumeAvailable(Transport.IO_URING);
+        Logger log = Logger.getLogger(TransportSupport.class.getName());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel() == Level.WARNING) {
+                    warnings.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            assertThat(TransportSupport.resolve(Transport.EPOLL).transport()).isEqualTo(Transport.EPOLL);
+            assertThat(warnings).isEmpty();
+            assertThat(TransportSupport.resolve(Transport.IO_URING).transport()).isEqualTo(Transport.IO_URING);
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertThat(warnings).singleElement().asString().contains("io_uring is opt-in").contains("docs/config.md");
     }
 
     @Test
