@@ -5,9 +5,9 @@ public enum Transport {
     /** Linux epoll through Netty's native transport: the default. */
     EPOLL,
     /**
-     * Linux io_uring, where the kernel allows it: opt-in, with a warning at start. With Netty
-     * 4.2.18 its event loops can damage the native heap as they shut down, most likely a wake-up
-     * read completing into a buffer the loop already freed (docs/config.md, {@code runtime.transport}).
+     * Linux io_uring, where the kernel allows it (5.19+, for provided-buffer rings). Each loop
+     * keeps its ring until the process exits rather than let Netty 4.2.18 free memory the kernel
+     * can still write into (docs/config.md, {@code runtime.transport}).
      */
     IO_URING,
     /** Java NIO: the portable last resort. */

@@ -51,6 +51,9 @@ import java.util.logging.Logger;
  * sends or closes itself (a rejected client waits for the close).
  * Kernels without buffer rings (before 5.19) get epoll.
  *
+ * <p>io_uring loops keep their rings when they stop ({@link RetainedRingIoHandler}): Netty 4.2.18
+ * frees memory there that the kernel can still write into.
+ *
  * @param transport           what is actually in use
  * @param ioHandlerFactory    event-loop I/O handler for that transport
  * @param serverChannelClass  listening socket class
@@ -64,6 +67,13 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
                                int recvRingBuffers, int recvBufferMaxBytes) {
 
     private static final Logger LOG = Logger.getLogger(TransportSupport.class.getName());
+
+    /**
+     * Set to true, io_uring loops free their rings as they stop, through Netty's own teardown,
+     * instead of keeping them ({@link RetainedRingIoHandler}): only to check whether a newer Netty
+     * still damages the heap there (benchmarks/results/2026-11-28-io-uring-teardown/).
+     */
+    public static final String FREE_RINGS_PROPERTY = "arbiter.io-uring.free-rings";
 
     /** Buffer group of each io_uring loop's receive ring. */
     private static final short RECV_BUFFER_GROUP = 0;
@@ -90,11 +100,9 @@ public record TransportSupport(Transport transport, IoHandlerFactory ioHandlerFa
                 LOG.warning("transport io_uring needs provided-buffer rings (kernel 5.19+), without which a peer's"
                         + " reset can go unnoticed; using epoll");
             } else {
-                LOG.warning("transport io_uring is opt-in: with Netty 4.2.18 its event loops can damage the process's"
-                        + " native heap as they shut down (a stopping appliance may abort); see docs/config.md,"
-                        + " runtime.transport");
+                IoHandlerFactory netty = IoUringIoHandler.newFactory(ioUringConfig(ringBuffers, maxBufferBytes));
                 return new TransportSupport(Transport.IO_URING,
-                        IoUringIoHandler.newFactory(ioUringConfig(ringBuffers, maxBufferBytes)),
+                        Boolean.getBoolean(FREE_RINGS_PROPERTY) ? netty : RetainedRingIoHandler.wrap(netty),
                         IoUringServerSocketChannel.class, IoUringSocketChannel.class, ringBuffers, maxBufferBytes);
             }
             wanted = Transport.EPOLL;

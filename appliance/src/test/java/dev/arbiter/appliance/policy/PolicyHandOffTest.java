@@ -28,14 +28,20 @@ class PolicyHandOffTest {
     @ParameterizedTest
     @ValueSource(strings = {"loop", "ring"})
     void decisionsShouldReachTheirOwnRequestsOnEveryLoopAndShareCalls(String handOff) throws Exception {
-        try (PolicyFixture f = new PolicyFixture(RULES, Options.defaults().withLatencyMs(5))) {
+        // Each answer is held 50 ms, and a loop has one call in flight at a time. The clients move in
+        // waves: each sends its next request when its answer comes, so the first arrival of a wave
+        // leaves at once and the rest (about 23 per loop) reach their loop well within that call's
+        // 50 ms, even on a busy box, and ride the next call together: about 2 calls per loop per
+        // wave, a third of the requests / 4 allowed. (With 5 ms and 24 clients, a busy box
+        // scheduled the clients too late for the next call, and batches shrank below 4.)
+        try (PolicyFixture f = new PolicyFixture(RULES, Options.defaults().withLatencyMs(50))) {
             f.app = RunningAppliance.start(f.config("group: g\ndeadline: 5s", "", "native")
                     .runtime("event-loop-cores: [0, 1]\npin-threads: false\ntimer-resolution: 5ms\n")
                     .policy("hand-off: " + handOff + "\nmax-batch: 64\ngroups:\n  - name: g\n    servers: ["
                             + f.policy.address().getAddress().getHostAddress() + ":" + f.policy.port() + "]\n"
                             + "    connections-per-server: 1\n    health-check: {interval: 1h}\n"));
-            int clients = 24;
-            int perClient = 30;
+            int clients = 48;
+            int perClient = 10;
             List<String> problems = ConcurrentClients.run(f.app, clients, perClient, (c, i) -> {
                 boolean other = i % 2 == 0;
                 RawHttp.Response r = c.get((other ? "/other/" : "/main/") + i);
