@@ -15,11 +15,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * eventfd and the native memory the kernel writes into are never freed ({@link #destroy} does
  * nothing). The kernel reclaims them when the process exits.
  *
- * <p>Why: Netty 4.2.18's {@code IoUringIoHandler.destroy()} frees the 8-byte buffer that its
- * wake-up eventfd's reads land in while such a read can still complete. The kernel then writes
- * the counter (1, a wake-up) into freed memory, and glibc aborts the process when the loop's
- * thread exits and walks its cache of freed chunks ({@code tcache_thread_shutdown(): unaligned
- * tcache chunk detected}, exit 134). Side by side on a busy box, JVMs that start and stop
+ * <p>Why: Netty 4.2.18's {@code IoUringIoHandler.destroy()} frees native memory that the kernel
+ * can still write into, most likely the 8-byte buffer that its wake-up eventfd's reads land in,
+ * freed while such a read can still complete (a crash log shows the word 1, a wake-up, written
+ * into a freed chunk). glibc aborts the process when the loop's thread exits and walks its cache
+ * of freed chunks ({@code tcache_thread_shutdown(): unaligned tcache chunk detected}, exit 134). Side by side on a busy box, JVMs that start and stop
  * io_uring appliances aborted in 9 of 19 runs through Netty's {@code destroy()} and in none of 19
  * through this handler (benchmarks/results/2026-11-28-io-uring-teardown/).
  *
