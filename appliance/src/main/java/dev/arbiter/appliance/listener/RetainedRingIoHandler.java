@@ -1,10 +1,7 @@
 package dev.arbiter.appliance.listener;
 
-import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
-import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,15 +26,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * many io_uring appliances (the test suite) accumulates them. They are held here, so they are
  * neither collected nor reported as leaks.
  */
-public final class RetainedRingIoHandler implements IoHandler {
+public final class RetainedRingIoHandler extends ForwardingIoHandler {
 
     /** Every retired io_uring handler of this process, kept reachable until it exits. */
     private static final Queue<IoHandler> RETIRED = new ConcurrentLinkedQueue<>();
 
-    private final IoHandler delegate;
-
     RetainedRingIoHandler(IoHandler delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** {@code factory}'s handlers, each of which keeps its ring when its loop stops. */
@@ -69,40 +64,9 @@ public final class RetainedRingIoHandler implements IoHandler {
         return RETIRED.size();
     }
 
-    @Override
-    public int run(IoHandlerContext context) {
-        return delegate.run(context);
-    }
-
-    @Override
-    public void initialize() {
-        delegate.initialize();
-    }
-
-    /** Closes every channel of the loop and drains the ring, as Netty does. */
-    @Override
-    public void prepareToDestroy() {
-        delegate.prepareToDestroy();
-    }
-
     /** Retires the ring instead of freeing it: see the class comment. */
     @Override
     public void destroy() {
         RETIRED.add(delegate);
-    }
-
-    @Override
-    public IoRegistration register(IoHandle handle) throws Exception {
-        return delegate.register(handle);
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return delegate.isCompatible(handleType);
     }
 }

@@ -1,10 +1,8 @@
 package dev.arbiter.appliance.listener;
 
-import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 
 /**
@@ -23,14 +21,13 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  * this is for loops that own their core (pinned, nothing else scheduled there). A task submitted
  * from another thread, or a timer falling due, ends the spin at once.
  */
-public final class SpinningIoHandler implements IoHandler {
+public final class SpinningIoHandler extends ForwardingIoHandler {
 
-    private final IoHandler delegate;
     private final long spinNanos;
     private final NonBlocking nonBlocking = new NonBlocking();
 
     private SpinningIoHandler(IoHandler delegate, long spinNanos) {
-        this.delegate = delegate;
+        super(delegate);
         this.spinNanos = spinNanos;
     }
 
@@ -71,36 +68,6 @@ public final class SpinningIoHandler implements IoHandler {
             }
         }
         return context.canBlock() ? delegate.run(context) : 0;
-    }
-
-    @Override
-    public void initialize() {
-        delegate.initialize();
-    }
-
-    @Override
-    public void prepareToDestroy() {
-        delegate.prepareToDestroy();
-    }
-
-    @Override
-    public void destroy() {
-        delegate.destroy();
-    }
-
-    @Override
-    public IoRegistration register(IoHandle handle) throws Exception {
-        return delegate.register(handle);
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return delegate.isCompatible(handleType);
     }
 
     /** The loop's context, except that it never lets the transport block. */
