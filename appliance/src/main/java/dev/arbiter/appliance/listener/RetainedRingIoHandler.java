@@ -16,9 +16,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * can still write into, most likely the 8-byte buffer that its wake-up eventfd's reads land in,
  * freed while such a read can still complete (a crash log shows the word 1, a wake-up, written
  * into a freed chunk). glibc aborts the process when the loop's thread exits and walks its cache
- * of freed chunks ({@code tcache_thread_shutdown(): unaligned tcache chunk detected}, exit 134). Side by side on a busy box, JVMs that start and stop
- * io_uring appliances aborted in 9 of 19 runs through Netty's {@code destroy()} and in none of 19
- * through this handler (benchmarks/results/2026-11-28-io-uring-teardown/).
+ * of freed chunks ({@code tcache_thread_shutdown(): unaligned tcache chunk detected}, exit 134).
+ * Side by side on a busy box, JVMs that start and stop io_uring appliances aborted in 9 of 19
+ * runs through Netty's {@code destroy()} and in none of 19 through this handler
+ * (benchmarks/results/2026-11-28-io-uring-teardown/).
  *
  * <p>The price is what the retired rings hold until exit: about 80 KiB of ring memory, two file
  * descriptors and the receive ring's buffers (up to {@code io-uring-recv-buffers} pooled buffers)
