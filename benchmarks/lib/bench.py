@@ -636,6 +636,52 @@ def busy_percent(seconds=1.0):
     return 100.0 * (1 - (i1 - i0) / max(t1 - t0, 1))
 
 
+GC_BUCKET_MAX_S = 1.0  # the largest finite bound of the appliance's arbiter_gc_pause_seconds histogram
+
+
+def gc_snapshot(admin_port):
+    """The appliance's collections so far, all collectors together, from GET /metrics: count, seconds, the
+    pause histogram's cumulative buckets ({upper bound in seconds: count}) and the heap bytes its event loops
+    have allocated (None where the JVM does not count them). None when /metrics does not answer or has no
+    pause histogram (a build from before it existed)."""
+    try:
+        _, body = http_get(f"http://127.0.0.1:{admin_port}/metrics")
+    except Exception:  # noqa: BLE001
+        return None
+    snap = {"count": 0.0, "seconds": 0.0, "buckets": {}, "loop_bytes": None}
+    for line in body.splitlines():
+        if line.startswith("jvm_gc_collection_seconds_count{"):
+            snap["count"] += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("jvm_gc_collection_seconds_sum{"):
+            snap["seconds"] += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("arbiter_loop_allocated_bytes_total{"):
+            snap["loop_bytes"] = (snap["loop_bytes"] or 0.0) + float(line.rsplit(" ", 1)[1])
+        elif line.startswith("arbiter_gc_pause_seconds_bucket{"):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            bound = float("inf") if le == "+Inf" else float(le)
+            snap["buckets"][bound] = snap["buckets"].get(bound, 0.0) + float(line.rsplit(" ", 1)[1])
+    return snap if snap["buckets"] else None
+
+
+def gc_delta(g0, g1, requests, wall_s):
+    """What the JVM collected between two gc_snapshot()s: collections per million requests, the share of the
+    wall time spent in them, the longest pause as the smallest bucket bound that holds every pause of the
+    interval (seconds; inf when one was over the largest bound, 0 when there was no collection), and the heap
+    bytes the event loops allocated per request (None where not counted)."""
+    if g0 is None or g1 is None:
+        return None
+    count = g1["count"] - g0["count"]
+    grown = g1["buckets"][float("inf")] - g0["buckets"][float("inf")]
+    longest = 0.0
+    if grown > 0:
+        longest = min(b for b in g1["buckets"] if g1["buckets"][b] - g0["buckets"].get(b, 0.0) >= grown)
+    loop_bytes = None if g0["loop_bytes"] is None or g1["loop_bytes"] is None \
+        else (g1["loop_bytes"] - g0["loop_bytes"]) / max(requests, 1)
+    return {"collections": count, "per_1m_req": count * 1e6 / max(requests, 1),
+            "time_share": (g1["seconds"] - g0["seconds"]) / wall_s if wall_s > 0 else None, "longest_s": longest,
+            "loop_bytes_per_req": loop_bytes}
+
+
 def metrics(admin_port, names):
     """Sums of the samples of each Prometheus metric in names (all label sets), from GET /metrics."""
     out = {n: 0.0 for n in names}

@@ -268,6 +268,11 @@ public final class Appliance implements AutoCloseable {
         return contexts.length;
     }
 
+    /** The thread id of event loop i. */
+    public long loopThreadId(int loop) {
+        return loops.threadId(loop);
+    }
+
     public Path configFile() {
         return configFile;
     }

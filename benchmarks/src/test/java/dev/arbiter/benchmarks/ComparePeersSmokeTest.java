@@ -48,6 +48,10 @@ class ComparePeersSmokeTest {
                 .contains("| of which kernel | busiest balancer thread |")
                 .containsPattern("\\| haproxy \\(plain proxy\\) \\|( [^|]+ \\|){7} [0-9.]+ \\| [0-9]+% \\|")
                 .containsPattern("\\| appliance, no policy \\|( [^|]+ \\|){7} [0-9.]+ \\| [0-9]+% \\|");
+        assertThat(report).as("the appliance's collections during the runs, read from its /metrics")
+                .contains("## Allocation and garbage collection in the appliance (all measured runs)")
+                .containsPattern("\\| appliance, no policy \\| [0-9]+ \\| [0-9,]+ \\| [0-9]+ \\| [0-9.]+ \\| [0-9.]+% \\| "
+                        + "(no collection|<= [0-9.]+ ms|over 1 s) \\|");
         assertThat(out.resolve("latency-c32.svg")).isNotEmptyFile();
         assertThat(report).contains("## Where the time goes at 1 connection, hop by hop (tcpdump on lo, 1 s per target)");
         if (Scripts.onPath("tcpdump") && "root".equals(System.getProperty("user.name"))) {

@@ -39,6 +39,8 @@ class EndToEndSmokeIT {
                     + " \\| 300 \\| [0-9,]+ \\| [0-9.]+ (µs|ms) \\|");
             assertThat(report).as(target + ": no errors")
                     .containsPattern(Pattern.quote(target) + " \\| 300 \\|( [^|]+ \\|){6} 0 \\|");
+            assertThat(report).as(target + ": the appliance's collections, read from its /metrics")
+                    .containsPattern("(?m)" + Pattern.quote(target) + " \\| 300 \\|( [^|]* \\|){10} [0-9,]+ \\| ([0-9]+ \\| (none|<= [0-9.]+ ms|over 1 s)) \\|$");
         }
         assertThat(out.resolve("end-to-end-300.svg")).isNotEmptyFile();
     }

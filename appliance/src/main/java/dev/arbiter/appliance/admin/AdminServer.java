@@ -45,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 public final class AdminServer implements AutoCloseable {
 
     private final Appliance appliance;
+    private final JvmMetrics jvm = new JvmMetrics();
     private final Channel channel;
 
     /**
@@ -68,6 +69,7 @@ public final class AdminServer implements AutoCloseable {
         transport.applyRecvBufferRing(bootstrap);
         ChannelFuture bound = bootstrap.bind(config.address(), config.port()).await();
         if (!bound.isSuccess()) {
+            jvm.close();
             throw new ConfigException(List.of(ConfigError.cannotBind(source, config.line(), config.key(), config.address(),
                     config.port(), bound.cause())));
         }
@@ -82,6 +84,7 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        jvm.close();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -99,7 +102,7 @@ public final class AdminServer implements AutoCloseable {
                 res = appliance.ready() ? text(HttpResponseStatus.OK, "ready\n")
                         : text(HttpResponseStatus.SERVICE_UNAVAILABLE, appliance.state().draining() ? "draining\n" : "starting\n");
             } else if (path.equals("/metrics") && get) {
-                res = text(HttpResponseStatus.OK, MetricsWriter.render(appliance, System.nanoTime() / 1_000_000));
+                res = text(HttpResponseStatus.OK, MetricsWriter.render(appliance, jvm, System.nanoTime() / 1_000_000));
                 res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             } else if (path.equals("/reload") && post) {
                 res = reload();

@@ -12,7 +12,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Renders the appliance's counters in the Prometheus text exposition format (version 0.0.4).
- * Latency is a summary: quantiles of everything recorded since start, from HdrHistogram.
+ * Latency is a summary: quantiles of everything recorded since start, from HdrHistogram. The
+ * process's and the JVM's series ({@link JvmMetrics}) come last.
  */
 final class MetricsWriter {
 
@@ -21,14 +22,19 @@ final class MetricsWriter {
     private MetricsWriter() {
     }
 
-    static String render(Appliance appliance, long nowMillis) {
-        StringBuilder sb = new StringBuilder(4096);
+    static String render(Appliance appliance, JvmMetrics jvm, long nowMillis) {
+        StringBuilder sb = new StringBuilder(8192);
         ApplianceState state = appliance.state();
         RoutingTable table = state.routing();
         services(sb, table);
         backends(sb, table, nowMillis);
         appliance(sb, state);
         PolicyMetrics.render(sb, appliance.policy(), appliance.loopPolicies());
+        long[] loopThreads = new long[appliance.loopCount()];
+        for (int i = 0; i < loopThreads.length; i++) {
+            loopThreads[i] = appliance.loopThreadId(i);
+        }
+        jvm.render(sb, loopThreads);
         return sb.toString();
     }
 

@@ -28,6 +28,7 @@ public final class EventLoops implements AutoCloseable {
     private final TransportSupport transport;
     private final MultiThreadIoEventLoopGroup group;
     private final List<EventLoop> loops;
+    private final long[] threadIds;
 
     public EventLoops(RuntimeConfig runtime, TransportSupport transport) {
         this.transport = transport;
@@ -36,10 +37,11 @@ public final class EventLoops implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(cores.size(), threads,
                 SpinningIoHandler.wrap(transport.ioHandlerFactory(), runtime.idleSpinMicros() * 1000L));
         List<EventLoop> list = new ArrayList<>();
+        threadIds = new long[cores.size()];
         for (EventExecutor e : group) {
-            list.add((EventLoop) e);
             // Start loop threads one by one so that loop i is the i-th thread made, and so pinned to CPU i.
-            e.submit(() -> { }).syncUninterruptibly();
+            threadIds[list.size()] = e.submit(() -> Thread.currentThread().getId()).syncUninterruptibly().getNow();
+            list.add((EventLoop) e);
         }
         this.loops = List.copyOf(list);
     }
@@ -55,6 +57,11 @@ public final class EventLoops implements AutoCloseable {
     /** The loops in CPU-list order; loop i runs on the i-th configured CPU. */
     public List<EventLoop> loops() {
         return loops;
+    }
+
+    /** The thread id of loop i, for per-thread counters (CPU time, allocated bytes). */
+    public long threadId(int loop) {
+        return threadIds[loop];
     }
 
     @Override
