@@ -3,6 +3,7 @@ package dev.arbiter.appliance.policy;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.netty.buffer.ByteBuf;
@@ -192,14 +193,16 @@ public final class NativeCodec {
     /** Reads one decision object; the parser is on its START_OBJECT and ends on its END_OBJECT. */
     private static void readDecision(JsonParser p, Sink sink, Reuse reuse) throws IOException {
         RawDecision d = reuse.fresh();
+        RawDecision previous = reuse.last;
+        JsonStreamContext decisionObject = p.getParsingContext();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String f = p.currentName();
             JsonToken t = p.nextToken();
             try {
-                d.read(f, t, p);
+                d.read(f, t, p, previous);
             } catch (Malformed m) {
                 d.malformed = true;
-                p.skipChildren();
+                skipRestOfValue(p, decisionObject);
             }
         }
         if (d.id < 0) {
@@ -217,9 +220,31 @@ public final class NativeCodec {
      * {@link Decision} instead of building and validating another. The raw field holders are
      * recycled: at most two per answer.
      */
+    /**
+     * After a malformed value, moves the parser to the value's last token, wherever in it the
+     * reader stopped (at its first token, or at an element deep inside), so the next token is
+     * the decision's next field: one bad field fails its own decision, not the ones after it.
+     */
+    private static void skipRestOfValue(JsonParser p, JsonStreamContext decisionObject) throws IOException {
+        JsonToken t = p.currentToken();
+        while (true) {
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                p.skipChildren();
+            }
+            if (p.getParsingContext() == decisionObject) {
+                return;
+            }
+            t = p.nextToken();
+            if (t == null) {
+                throw new IOException("answer ends inside a decision");
+            }
+        }
+    }
+
     private static final class Reuse {
         private RawDecision spare;
-        private RawDecision last;
+        /** The decision read before, which the next one is read against (null for the first). */
+        RawDecision last;
         private Decision lastDecision;
         private List<String> lastServiceHeaders;
 
@@ -255,6 +280,13 @@ public final class NativeCodec {
     }
 
     /** Fields as read, before validation. */
+    /**
+     * One decision as read, before validation. Strings and lists equal to those of the decision
+     * read before it in the same answer are that decision's own instances: a batch of alike
+     * decisions (the common case: most requests of a batch go to the same pool with the same
+     * scope) is read without a new string or list per decision, and {@link #sameAs} then finds
+     * them equal by identity.
+     */
     private static final class RawDecision {
         long id = -1;
         String action;
@@ -298,25 +330,31 @@ public final class NativeCodec {
                     && Objects.equals(scope, o.scope);
         }
 
-        void read(String f, JsonToken t, JsonParser p) throws IOException, Malformed {
+        /**
+         * Reads one field's value.
+         *
+         * @param prev the decision read before this one in the same answer, or null
+         */
+        void read(String f, JsonToken t, JsonParser p, RawDecision prev) throws IOException, Malformed {
+            boolean hasPrev = prev != null;
             switch (f) {
                 case "id" -> id = integer(t, p);
-                case "action" -> action = string(t, p);
-                case "pool" -> pool = string(t, p);
-                case "backend" -> backend = string(t, p);
-                case "rewrite" -> readRewrite(t, p);
-                case "set_headers" -> setHeaders = headerObject(t, p);
-                case "remove_headers" -> removeHeaders = stringArray(t, p, true);
+                case "action" -> action = string(t, p, hasPrev ? prev.action : null);
+                case "pool" -> pool = string(t, p, hasPrev ? prev.pool : null);
+                case "backend" -> backend = string(t, p, hasPrev ? prev.backend : null);
+                case "rewrite" -> readRewrite(t, p, prev);
+                case "set_headers" -> setHeaders = headerObject(t, p, hasPrev ? prev.setHeaders : null);
+                case "remove_headers" -> removeHeaders = stringArray(t, p, true, hasPrev ? prev.removeHeaders : null);
                 case "status" -> status = (int) integer(t, p);
-                case "headers" -> respondHeaders = headerObject(t, p);
-                case "body" -> body = string(t, p);
+                case "headers" -> respondHeaders = headerObject(t, p, hasPrev ? prev.respondHeaders : null);
+                case "body" -> body = string(t, p, hasPrev ? prev.body : null);
                 case "ttl_ms" -> ttl = integer(t, p);
-                case "scope" -> scope = stringArray(t, p, false);
+                case "scope" -> scope = stringArray(t, p, false, hasPrev ? prev.scope : null);
                 default -> p.skipChildren();
             }
         }
 
-        private void readRewrite(JsonToken t, JsonParser p) throws IOException, Malformed {
+        private void readRewrite(JsonToken t, JsonParser p, RawDecision prev) throws IOException, Malformed {
             if (t != JsonToken.START_OBJECT) {
                 throw new Malformed();
             }
@@ -324,9 +362,9 @@ public final class NativeCodec {
                 String f = p.currentName();
                 JsonToken v = p.nextToken();
                 if (f.equals("path")) {
-                    rewritePath = string(v, p);
+                    rewritePath = string(v, p, prev != null ? prev.rewritePath : null);
                 } else if (f.equals("query")) {
-                    rewriteQuery = string(v, p);
+                    rewriteQuery = string(v, p, prev != null ? prev.rewriteQuery : null);
                 } else {
                     p.skipChildren();
                 }
@@ -340,38 +378,105 @@ public final class NativeCodec {
             return p.getLongValue();
         }
 
-        private static String string(JsonToken t, JsonParser p) throws IOException, Malformed {
+        /** The string at the parser; {@code prev} itself when it has the same characters. */
+        private static String string(JsonToken t, JsonParser p, String prev) throws IOException, Malformed {
             if (t != JsonToken.VALUE_STRING) {
                 throw new Malformed();
             }
-            return p.getText();
+            return prev != null && sameText(p, prev, false) ? prev : p.getText();
         }
 
-        private static List<String> stringArray(JsonToken t, JsonParser p, boolean lower) throws IOException, Malformed {
+        /**
+         * Whether the string at the parser is {@code s}, read in place (Jackson's text buffer, no
+         * new string). With {@code lower}, {@code s} is lower case and an ASCII capital at the
+         * parser matches its small letter.
+         */
+        private static boolean sameText(JsonParser p, String s, boolean lower) throws IOException {
+            char[] chars = p.getTextCharacters();
+            int offset = p.getTextOffset();
+            int n = p.getTextLength();
+            if (n != s.length()) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                char c = chars[offset + i];
+                if (lower && c >= 'A' && c <= 'Z') {
+                    c = (char) (c + ('a' - 'A'));
+                }
+                if (c != s.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** A string array; {@code prev} itself when every element is the same, in the same order. */
+        private static List<String> stringArray(JsonToken t, JsonParser p, boolean lower, List<String> prev)
+                throws IOException, Malformed {
             if (t != JsonToken.START_ARRAY) {
                 throw new Malformed();
             }
-            List<String> out = new ArrayList<>();
+            List<String> out = null;
+            int matched = 0;
             JsonToken v;
             while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
-                String s = string(v, p);
+                if (v != JsonToken.VALUE_STRING) {
+                    throw new Malformed();
+                }
+                if (out == null && prev != null && matched < prev.size() && sameText(p, prev.get(matched), lower)) {
+                    matched++;
+                    continue;
+                }
+                if (out == null) {
+                    out = prefix(prev, matched);
+                }
+                String s = p.getText();
                 out.add(lower ? s.toLowerCase(java.util.Locale.ROOT) : s);
             }
-            return out;
+            if (out != null) {
+                return out;
+            }
+            return prev != null && matched == prev.size() ? prev : prefix(prev, matched);
         }
 
-        /** An object of header name -> value, flattened to n0, v0, n1, v1 ... with names lower case. */
-        private static List<String> headerObject(JsonToken t, JsonParser p) throws IOException, Malformed {
+        /** A new list of the first {@code n} elements of {@code prev} (none when it is null). */
+        private static List<String> prefix(List<String> prev, int n) {
+            return prev == null ? new ArrayList<>() : new ArrayList<>(prev.subList(0, n));
+        }
+
+        /**
+         * An object of header name -> value, flattened to n0, v0, n1, v1 ... with names lower case;
+         * {@code prev} itself when every name and value is the same, in the same order.
+         */
+        private static List<String> headerObject(JsonToken t, JsonParser p, List<String> prev) throws IOException, Malformed {
             if (t != JsonToken.START_OBJECT) {
                 throw new Malformed();
             }
-            List<String> out = new ArrayList<>();
+            List<String> out = null;
+            int matched = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
+                // Field names are Jackson's canonical instances, and lower-casing one that is
+                // already lower case returns it: neither allocates.
                 String name = p.currentName().toLowerCase(java.util.Locale.ROOT);
+                JsonToken v = p.nextToken();
+                if (v != JsonToken.VALUE_STRING) {
+                    throw new Malformed();
+                }
+                if (out == null && prev != null && matched + 1 < prev.size() && name.equals(prev.get(matched))
+                        && sameText(p, prev.get(matched + 1), false)) {
+                    matched += 2;
+                    continue;
+                }
+                if (out == null) {
+                    out = prefix(prev, matched);
+                }
                 out.add(name);
-                out.add(string(p.nextToken(), p));
+                out.add(p.getText());
             }
-            return out;
+            if (out != null) {
+                return out;
+            }
+            return prev != null && matched == prev.size() ? prev : prefix(prev, matched);
         }
 
         Decision toDecision(List<String> serviceHeaders) {
