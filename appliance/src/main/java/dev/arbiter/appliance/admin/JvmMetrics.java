@@ -30,7 +30,8 @@ import javax.management.openmbean.CompositeData;
  * stock dashboards read them, plus a histogram of collection pauses.
  *
  * <p>Pause lengths come from the collector's notifications, one per collection, delivered on
- * the JVM's notification thread (never a data loop). The JVM reports each in whole
+ * the JVM's notification thread (never a data loop), from the admin listener's start on: the
+ * collections of the JVM's start-up are in {@code jvm_gc_collection_seconds} only. The JVM reports each in whole
  * milliseconds: a pause under 1 ms counts in the first bucket. For G1 (the collector the JVM
  * chooses on the appliance's hardware) "G1 Young Generation" covers young and mixed
  * collections and "G1 Old Generation" full ones, each a stop-the-world pause; JDK 17 does not
@@ -106,7 +107,7 @@ final class JvmMetrics implements AutoCloseable {
                     .append(Math.max(0, c.bean.getCollectionTime()) / 1e3).append('\n');
         }
         header(sb, "arbiter_gc_pause_seconds", "histogram",
-                "Collections by length, by collector, since start (millisecond resolution, as the JVM reports them).");
+                "Collections by length, by collector, since the admin listener started (millisecond resolution, as the JVM reports them).");
         for (Collector c : collectors) {
             String gc = escape(c.bean.getName());
             long cumulative = 0;
