@@ -31,11 +31,13 @@ import javax.management.openmbean.CompositeData;
  *
  * <p>Pause lengths come from the collector's notifications, one per collection, delivered on
  * the JVM's notification thread (never a data loop), from the admin listener's start on: the
- * collections of the JVM's start-up are in {@code jvm_gc_collection_seconds} only. The JVM reports each in whole
- * milliseconds: a pause under 1 ms counts in the first bucket. For G1 (the collector the JVM
- * chooses on the appliance's hardware) "G1 Young Generation" covers young and mixed
- * collections and "G1 Old Generation" full ones, each a stop-the-world pause; JDK 17 does not
- * report G1's concurrent cycle's short remark and cleanup pauses this way.
+ * collections of the JVM's start-up are in {@code jvm_gc_collection_seconds} only. The JVM
+ * reports each in whole milliseconds: a pause under 1 ms counts in the first bucket. For G1
+ * (the collector the JVM chooses on a balancer box: 2 or more CPUs and 2 GiB or more) "G1
+ * Young Generation" covers young and mixed collections and "G1 Old Generation" full ones,
+ * each a stop-the-world pause; JDK 17 does not report G1's concurrent cycle's short remark
+ * and cleanup pauses this way. On a smaller machine the JVM picks the serial collector
+ * ("Copy", "MarkSweepCompact"), whose collections are all pauses.
  */
 final class JvmMetrics implements AutoCloseable {
 

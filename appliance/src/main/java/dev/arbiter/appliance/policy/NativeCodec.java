@@ -215,12 +215,6 @@ public final class NativeCodec {
     }
 
     /**
-     * An answer often repeats one decision for many requests (the same pool, the same TTL and
-     * scope): a decision equal to the one before it, id aside, shares that one's immutable
-     * {@link Decision} instead of building and validating another. The raw field holders are
-     * recycled: at most two per answer.
-     */
-    /**
      * After a malformed value, moves the parser to the value's last token, wherever in it the
      * reader stopped (at its first token, or at an element deep inside), so the next token is
      * the decision's next field: one bad field fails its own decision, not the ones after it.
@@ -241,6 +235,12 @@ public final class NativeCodec {
         }
     }
 
+    /**
+     * An answer often repeats one decision for many requests (the same pool, the same TTL and
+     * scope): a decision equal to the one before it, id aside, shares that one's immutable
+     * {@link Decision} instead of building and validating another. The raw field holders are
+     * recycled: at most two per answer.
+     */
     private static final class Reuse {
         private RawDecision spare;
         /** The decision read before, which the next one is read against (null for the first). */
