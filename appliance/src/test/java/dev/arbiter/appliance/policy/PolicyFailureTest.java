@@ -2,10 +2,14 @@ package dev.arbiter.appliance.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.arbiter.appliance.support.ConcurrentClients;
 import dev.arbiter.appliance.support.RawHttp;
 import dev.arbiter.appliance.support.RunningAppliance;
 import dev.arbiter.tools.policy.FailMode;
 import dev.arbiter.tools.policy.Options;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,6 +69,31 @@ class PolicyFailureTest {
             }
             assertThat(f.main1.requestCount() + f.main2.requestCount() + f.other.requestCount()).isEqualTo(before);
             assertThat(f.app.metric("arbiter_policy_rejects_total{service=\"svc\"}")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldFailOnlyTheMalformedDecisionOfABatch() throws Exception {
+        // Each call is held 100 ms, so the clients that arrive meanwhile ride one call together;
+        // the server malforms the first decision of every call inside a nested object.
+        try (PolicyFixture f = PolicyFixture.start(RULES, "group: g\ndeadline: 5s\non-failure: fallback",
+                "circuit-breaker: {failures: 1000}", Options.defaults().withLatencyMs(100))) {
+            f.policy.failMode(FailMode.of(FailMode.Kind.MALFORMED_FIRST));
+            int clients = 12;
+            Queue<String> outcomes = new ConcurrentLinkedQueue<>();
+            List<String> problems = ConcurrentClients.run(f.app, clients, 1, (c, i) -> {
+                RawHttp.Response r = c.get("/x/" + i);
+                String fallback = r.header("x-policy-fallback");
+                outcomes.add(fallback != null ? fallback : r.header("x-backend"));
+                return r.status == 200 ? null : "status " + r.status;
+            });
+            assertThat(problems).isEmpty();
+            long calls = f.policy.stats().batches();
+            assertThat(calls).as("some call carried several requests").isLessThan(clients);
+            assertThat(outcomes).as("one invalid decision per call, every other request routed by its decision")
+                    .containsOnly("invalid-decision", "other")
+                    .filteredOn("invalid-decision"::equals).hasSize((int) calls);
+            assertThat(f.app.metric("arbiter_policy_failures_total{service=\"svc\",reason=\"missing-decision\"}")).isZero();
         }
     }
 

@@ -14,12 +14,21 @@ import java.util.Locale;
  *   close       close the connection without answering
  *   missing     native: 200 {"decisions":[]} (every request lacks its decision); compat: normal
  *   oversize    native: 200 with a valid 2 MiB body; compat: 403 with a 2 MiB body
+ *   malformed-first
+ *               native: the real answer, its first decision given a header value that is a
+ *               number (malformed inside a nested object); compat: normal
  * </pre>
  */
 public record FailMode(Kind kind, int status) {
 
     /** The kinds of failure; see the class comment. */
-    public enum Kind { NONE, STATUS, GARBAGE, HANG, CLOSE, MISSING, OVERSIZE }
+    public enum Kind { NONE, STATUS, GARBAGE, HANG, CLOSE, MISSING, OVERSIZE, MALFORMED_FIRST;
+
+        /** The name {@code --fail-mode} takes: lower case, words joined by '-'. */
+        public String flag() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
 
     public static final FailMode NONE = new FailMode(Kind.NONE, 0);
 
@@ -48,12 +57,12 @@ public record FailMode(Kind kind, int status) {
             }
         }
         for (Kind kind : Kind.values()) {
-            if (kind != Kind.STATUS && kind.name().toLowerCase(Locale.ROOT).equals(lower)) {
+            if (kind != Kind.STATUS && kind.flag().equals(lower)) {
                 return of(kind);
             }
         }
         throw new IllegalArgumentException(
-            "fail mode \"" + text + "\" unknown; allowed: none, status:NNN, garbage, hang, close, missing, oversize");
+            "fail mode \"" + text + "\" unknown; allowed: none, status:NNN, garbage, hang, close, missing, oversize, malformed-first");
     }
 
     public boolean active() {
@@ -62,6 +71,6 @@ public record FailMode(Kind kind, int status) {
 
     @Override
     public String toString() {
-        return kind == Kind.STATUS ? "status:" + status : kind.name().toLowerCase(Locale.ROOT);
+        return kind == Kind.STATUS ? "status:" + status : kind.flag();
     }
 }

@@ -36,7 +36,8 @@ final class PolicyServerCommand implements Callable<Integer> {
     long latencyMs;
 
     @Option(names = "--fail-mode", defaultValue = "none", paramLabel = "MODE",
-        description = "Inject a failure into decision answers: none, status:NNN, garbage, hang, close, missing, oversize.")
+        description = "Inject a failure into decision answers: none, status:NNN, garbage, hang, close, missing, oversize, "
+            + "malformed-first.")
     String failMode;
 
     @Option(names = "--fail-health", description = "Apply --fail-mode to GET /v1/health as well.")

@@ -117,7 +117,26 @@ class FailModeTest {
     }
 
     @Test
+    void shouldMalformOnlyTheFirstDecisionInsideANestedObject() throws Exception {
+        server.failMode(FailMode.parse("malformed-first"));
+        String three = "{\"version\":1,\"requests\":[" + PolicyCalls.summary(1, "GET", "/a", "192.0.2.1") + ","
+            + PolicyCalls.summary(2, "GET", "/b", "192.0.2.1") + "," + PolicyCalls.summary(3, "GET", "/c", "192.0.2.1") + "]}";
+        HttpResponse<String> batch = calls.post("/v1/decisions", three);
+        assertThat(batch.statusCode()).isEqualTo(200);
+        var decisions = PolicyCalls.JSON.readTree(batch.body()).get("decisions");
+        assertThat(decisions).hasSize(3);
+        assertThat(decisions.get(0).get("set_headers").get("x-injected").isInt()).isTrue();
+        assertThat(decisions.get(0).get("id").asLong()).isEqualTo(1);
+        assertThat(decisions.get(1).has("set_headers")).isFalse();
+        assertThat(decisions.get(2).has("set_headers")).isFalse();
+        assertThat(decisions.get(2).get("id").asLong()).isEqualTo(3);
+        assertThat(calls.get("/auth", "X-Original-URI", "/").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void shouldParseFailModeFlag() {
+        assertThat(FailMode.parse("malformed-first").kind()).isEqualTo(FailMode.Kind.MALFORMED_FIRST);
+        assertThat(FailMode.of(FailMode.Kind.MALFORMED_FIRST)).hasToString("malformed-first");
         assertThat(FailMode.parse("status:502")).isEqualTo(FailMode.status(502));
         assertThat(FailMode.parse("HANG").kind()).isEqualTo(FailMode.Kind.HANG);
         assertThat(FailMode.parse("none").active()).isFalse();

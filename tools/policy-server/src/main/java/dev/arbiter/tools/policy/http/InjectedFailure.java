@@ -22,6 +22,8 @@ final class InjectedFailure {
                 return Reply.json(200, "{\"decisions\":[]}".getBytes(StandardCharsets.US_ASCII));
             case OVERSIZE:
                 return Reply.json(200, padded(realAnswer));
+            case MALFORMED_FIRST:
+                return Reply.json(200, malformedFirst(realAnswer));
             default:
                 return common(mode);
         }
@@ -36,6 +38,7 @@ final class InjectedFailure {
                 garbage.headers().set(CompatCodec.TTL_MS, "soon");
                 return garbage;
             case MISSING:
+            case MALFORMED_FIRST:
                 return realAnswer;
             case OVERSIZE:
                 realAnswer.discard();
@@ -72,6 +75,22 @@ final class InjectedFailure {
             default:
                 throw new IllegalStateException("handled by the caller: " + mode);
         }
+    }
+
+    /**
+     * The real answer with a wrongly typed value nested in its first decision, the rest as they
+     * were: the first request fails as {@code invalid-decision} and only that one (protocol
+     * section 2.5). An answer without decisions is returned as it is.
+     */
+    private static byte[] malformedFirst(byte[] answer) {
+        String json = new String(answer, StandardCharsets.UTF_8);
+        int array = json.indexOf("\"decisions\":[");
+        int first = array < 0 ? -1 : json.indexOf('{', array);
+        if (first < 0) {
+            return answer;
+        }
+        return (json.substring(0, first + 1) + "\"set_headers\":{\"x-injected\":1}," + json.substring(first + 1))
+            .getBytes(StandardCharsets.UTF_8);
     }
 
     // The real answer, still valid JSON, grown past the appliance's 1 MiB default with an unknown field.
