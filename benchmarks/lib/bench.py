@@ -682,6 +682,15 @@ def gc_delta(g0, g1, requests, wall_s):
             "loop_bytes_per_req": loop_bytes}
 
 
+def gc_longest_text(g, none):
+    """The longest pause of a gc_delta() as a report cell: `none` when there was no collection."""
+    if g["collections"] == 0:
+        return none
+    if g["longest_s"] == float("inf"):
+        return f"over {GC_BUCKET_MAX_S:g} s"
+    return f"<= {g['longest_s'] * 1000:g} ms"
+
+
 def metrics(admin_port, names):
     """Sums of the samples of each Prometheus metric in names (all label sets), from GET /metrics."""
     out = {n: 0.0 for n in names}
