@@ -10,17 +10,20 @@ final class NativeCall extends Call implements NativeCodec.Sink {
     private final List<PendingRequest> requests;
     private final ByteBuf body;
     private final boolean[] answered;
+    private final NativeCodec.Decoder decoder;
     private Deliveries out;
     private long now;
     /** Where the next decision most likely is: servers tend to answer in request order. */
     private int cursor;
     private int found = -1;
 
-    NativeCall(List<PendingRequest> requests, ByteBuf body, long giveUpNanos) {
+    /** @param decoder the group's, used on its thread when the answer comes */
+    NativeCall(List<PendingRequest> requests, ByteBuf body, long giveUpNanos, NativeCodec.Decoder decoder) {
         super(giveUpNanos);
         this.requests = requests;
         this.body = body;
         this.answered = new boolean[requests.size()];
+        this.decoder = decoder;
     }
 
     /** The head and the body go out as two buffers of one write (the body is not copied). */
@@ -39,7 +42,7 @@ final class NativeCall extends Call implements NativeCodec.Sink {
         this.out = out;
         this.now = nowNanos;
         try {
-            NativeCodec.decode(response.content(), this);
+            decoder.decode(response.content(), this);
         } catch (NativeCodec.InvalidResponse e) {
             fail(FailureReason.INVALID_RESPONSE, out);
             return FailureReason.INVALID_RESPONSE;

@@ -77,20 +77,72 @@ public final class NativeCodec {
     }
 
     /**
-     * Writes the batch body for {@code requests} into {@code out}.
+     * Writes the batch body for {@code requests} into {@code out}, with a generator of its own
+     * (tests, benchmarks, warm-up; a policy group keeps an {@link Encoder}).
      *
      * @param texts the encoding thread's memo of repeating fields (host, client address)
      */
     public static void encode(List<PendingRequest> requests, ByteBuf out, SummaryTexts texts) throws IOException {
         try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(out))) {
-            g.writeStartObject();
-            g.writeNumberField("version", 1);
-            g.writeArrayFieldStart("requests");
-            for (int i = 0; i < requests.size(); i++) {
-                writeSummary(g, requests.get(i), texts);
+            writeBatch(g, requests, texts);
+        }
+    }
+
+    private static void writeBatch(JsonGenerator g, List<PendingRequest> requests, SummaryTexts texts) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("version", 1);
+        g.writeArrayFieldStart("requests");
+        for (int i = 0; i < requests.size(); i++) {
+            writeSummary(g, requests.get(i), texts);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /**
+     * One thread's batch encoder: a single Jackson generator writes every call's body, each a
+     * root value of its own, into whichever buffer the call gives, so a call costs no generator,
+     * context or stream objects. A body left half written (the buffer refused a write) takes the
+     * generator with it; the next call starts a new one. Not thread-safe: a policy group owns
+     * one and uses it on its thread.
+     */
+    public static final class Encoder {
+        private final Into into = new Into();
+        private JsonGenerator g;
+
+        /** As {@link NativeCodec#encode}. */
+        public void encode(List<PendingRequest> requests, ByteBuf out, SummaryTexts texts) throws IOException {
+            into.buf = out;
+            boolean written = false;
+            try {
+                if (g == null) {
+                    g = JSON.createGenerator(into);
+                    g.setRootValueSeparator(null); // bodies follow each other in no stream: nothing between them
+                }
+                writeBatch(g, requests, texts);
+                g.flush();
+                written = true;
+            } finally {
+                into.buf = null;
+                if (!written) {
+                    g = null; // its buffer holds part of a body; never flushed anywhere
+                }
             }
-            g.writeEndArray();
-            g.writeEndObject();
+        }
+    }
+
+    /** An output stream into the buffer of the body being written. */
+    private static final class Into extends java.io.OutputStream {
+        ByteBuf buf;
+
+        @Override
+        public void write(int b) {
+            buf.writeByte(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            buf.writeBytes(b, off, len);
         }
     }
 
@@ -159,34 +211,147 @@ public final class NativeCodec {
         void decided(PendingRequest request, Decision decision);
     }
 
-    /** Decodes an answer body; each decision goes to {@code sink}, malformed ones as failures. */
+    /**
+     * Decodes an answer body with a parser of its own (tests, benchmarks, warm-up; a policy group
+     * keeps a {@link Decoder}); each decision goes to {@code sink}, malformed ones as failures.
+     */
     public static void decode(ByteBuf body, Sink sink) throws InvalidResponse {
         try (JsonParser p = JSON.createParser((java.io.InputStream) new ByteBufInputStream(body))) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new InvalidResponse("answer is not a JSON object");
+            readAnswer(p, sink, new Reuse());
+        } catch (IOException e) {
+            throw invalidJson(e);
+        }
+    }
+
+    /** Reads one answer; the parser ends on the answer's closing brace, having read nothing after it. */
+    private static void readAnswer(JsonParser p, Sink sink, Reuse reuse) throws IOException, InvalidResponse {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new InvalidResponse("answer is not a JSON object");
+        }
+        boolean sawDecisions = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            if (field.equals("decisions")) {
+                if (t != JsonToken.START_ARRAY) {
+                    throw new InvalidResponse("decisions is not an array");
+                }
+                sawDecisions = true;
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    readDecision(p, sink, reuse);
+                }
+            } else {
+                p.skipChildren();
             }
-            boolean sawDecisions = false;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken t = p.nextToken();
-                if (field.equals("decisions")) {
-                    if (t != JsonToken.START_ARRAY) {
-                        throw new InvalidResponse("decisions is not an array");
-                    }
-                    sawDecisions = true;
-                    Reuse reuse = new Reuse();
-                    while (p.nextToken() == JsonToken.START_OBJECT) {
-                        readDecision(p, sink, reuse);
-                    }
-                } else {
-                    p.skipChildren();
+        }
+        if (!sawDecisions) {
+            throw new InvalidResponse("answer has no decisions array");
+        }
+    }
+
+    private static InvalidResponse invalidJson(IOException e) {
+        // Without the location: a decoder's parser counts it from its first answer, not this one.
+        String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        return new InvalidResponse("answer is not valid JSON: " + why);
+    }
+
+    /**
+     * One thread's answer decoder: a single Jackson parser reads answer after answer, each a root
+     * value of its own, from whichever buffer the call gives, so an answer costs no parser,
+     * context, symbol table or stream objects; and decisions are read against those of the
+     * answers before, so a run of alike answers (one request per call, at low load) shares one
+     * {@link Decision}. An answer that fails, or leaves anything but whitespace after its closing
+     * brace, takes the parser with it (what the parser had buffered must not reach the next
+     * answer); so does every 65,536th, which bounds the parser's symbol table and counters. Not
+     * thread-safe: a policy group owns one and uses it on its thread.
+     */
+    public static final class Decoder {
+        private static final int ANSWERS_PER_PARSER = 65_536;
+        private final From from = new From();
+        private final Leftover leftover = new Leftover();
+        private final Reuse reuse = new Reuse();
+        private JsonParser p;
+        private int answers;
+
+        /** As {@link NativeCodec#decode}. */
+        public void decode(ByteBuf body, Sink sink) throws InvalidResponse {
+            from.buf = body;
+            boolean clean = false;
+            try {
+                if (p == null || answers == ANSWERS_PER_PARSER) {
+                    drop();
+                    p = JSON.createParser(from);
+                }
+                answers++;
+                readAnswer(p, sink, reuse);
+                leftover.whitespaceOnly = true;
+                p.releaseBuffered(leftover);
+                clean = leftover.whitespaceOnly;
+            } catch (IOException e) {
+                throw invalidJson(e);
+            } finally {
+                from.buf = null;
+                if (!clean) {
+                    drop();
                 }
             }
-            if (!sawDecisions) {
-                throw new InvalidResponse("answer has no decisions array");
+        }
+
+        private void drop() {
+            if (p != null) {
+                try {
+                    p.close(); // gives its buffers back; the stream's close does nothing
+                } catch (IOException ignored) {
+                    // nothing was open
+                }
+                p = null;
+                answers = 0;
             }
-        } catch (IOException e) {
-            throw new InvalidResponse("answer is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** An input stream over the answer being read. */
+    private static final class From extends java.io.InputStream {
+        ByteBuf buf;
+
+        @Override
+        public int read() {
+            return buf.isReadable() ? buf.readByte() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            int n = Math.min(len, buf.readableBytes());
+            if (n == 0) {
+                return -1;
+            }
+            buf.readBytes(b, off, n);
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return buf.readableBytes();
+        }
+    }
+
+    /** Whether what the parser read past an answer's end is whitespace only. */
+    private static final class Leftover extends java.io.OutputStream {
+        boolean whitespaceOnly;
+
+        @Override
+        public void write(int b) {
+            whitespaceOnly &= b == ' ' || b == '\t' || b == '\n' || b == '\r';
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
         }
     }
 
@@ -238,8 +403,9 @@ public final class NativeCodec {
     /**
      * An answer often repeats one decision for many requests (the same pool, the same TTL and
      * scope): a decision equal to the one before it, id aside, shares that one's immutable
-     * {@link Decision} instead of building and validating another. The raw field holders are
-     * recycled: at most two per answer.
+     * {@link Decision} instead of building and validating another; a {@link Decoder} keeps one
+     * across answers, so the first decision of an answer is read against the last of the answer
+     * before. The raw field holders are recycled: two in all.
      */
     private static final class Reuse {
         private RawDecision spare;

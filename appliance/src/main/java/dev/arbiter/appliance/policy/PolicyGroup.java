@@ -59,6 +59,9 @@ public final class PolicyGroup {
     private boolean closed;
     /** Rendered host and client fields, for this instance's thread (batcher or loop). */
     private final SummaryTexts texts = new SummaryTexts();
+    /** This instance's generator and parser, kept from call to call (its thread only). */
+    private final NativeCodec.Encoder encoder = new NativeCodec.Encoder();
+    private final NativeCodec.Decoder decoder = new NativeCodec.Decoder();
     /** Batcher thread only: summaries of the current ring run. */
     final List<PendingRequest> run = new ArrayList<>();
 
@@ -225,7 +228,7 @@ public final class PolicyGroup {
         }
         ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(256 * n);
         try {
-            NativeCodec.encode(batch, body, texts);
+            encoder.encode(batch, body, texts);
         } catch (IOException | RuntimeException e) {
             body.release();
             LOG.log(Level.SEVERE, "cannot encode a policy batch", e);
@@ -234,7 +237,7 @@ public final class PolicyGroup {
             }
             return null;
         }
-        return new NativeCall(batch, body, giveUp);
+        return new NativeCall(batch, body, giveUp, decoder);
     }
 
     private static long giveUp(PendingRequest r) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class DecisionDecodingTest {
 
     /** Each differs from the one before in one way: a field's value, its length, a list's length or order, a case. */
-    private static final List<String> SEQUENCE = List.of(
+    static final List<String> SEQUENCE = List.of(
             "\"action\":\"forward\",\"pool\":\"p\",\"ttl_ms\":5000,\"scope\":[\"path\"]",
             "\"action\":\"forward\",\"pool\":\"p\",\"ttl_ms\":5000,\"scope\":[\"path\"]",
             "\"action\":\"forward\",\"pool\":\"q\",\"ttl_ms\":5000,\"scope\":[\"path\"]",
@@ -144,7 +144,7 @@ class DecisionDecodingTest {
     }
 
     /** The decision's fields, the body by content. */
-    private static List<Object> fields(Decision d) {
+    static List<Object> fields(Decision d) {
         return Arrays.asList(d.action(), d.failure(), d.pool(), d.backend(), d.rewritePath(), d.rewriteQuery(),
                 d.setHeaders(), d.removeHeaders(), d.status(), d.respondHeaders(),
                 d.body() == null ? null : new String(d.body(), StandardCharsets.UTF_8), d.ttlMillis(), d.scope());

@@ -52,7 +52,7 @@ class DecisionDeliveryTest {
             batch.add(PendingRequest.summarise(id, 0, policy, "GET", "shop", "/r" + id,
                     new InetSocketAddress("127.0.0.1", 40000), 80, new DefaultHttpHeaders(), 0));
         }
-        return new NativeCall(batch, Unpooled.buffer(), Long.MAX_VALUE);
+        return new NativeCall(batch, Unpooled.buffer(), Long.MAX_VALUE, new NativeCodec.Decoder());
     }
 
     /** Completes {@code c} with a 200 answer carrying {@code json}, and delivers its decisions. */

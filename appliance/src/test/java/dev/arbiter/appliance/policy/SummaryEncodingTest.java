@@ -105,6 +105,33 @@ class SummaryEncodingTest {
     }
 
     @Test
+    void shouldKeepTwoBusyClientsWhoseAddressesShareASetAndRenderAThirdRight() {
+        // Three connections' addresses in one set of the memo (the set is SummaryTexts' own
+        // function of the address object's identity), found among new objects.
+        java.util.Map<Integer, List<InetSocketAddress>> bySet = new java.util.HashMap<>();
+        List<InetSocketAddress> same = null;
+        for (int port = 20000; same == null; port++) {
+            InetSocketAddress c = new InetSocketAddress("192.0.2." + (port % 200 + 1), port);
+            List<InetSocketAddress> set = bySet.computeIfAbsent(System.identityHashCode(c) & (SummaryTexts.SLOTS - 1),
+                    k -> new ArrayList<>());
+            set.add(c);
+            same = set.size() == 3 ? set : null;
+        }
+        InetSocketAddress a = same.get(0);
+        InetSocketAddress b = same.get(1);
+        com.fasterxml.jackson.core.io.SerializedString textA = texts.client(a);
+        com.fasterxml.jackson.core.io.SerializedString textB = texts.client(b);
+        for (int i = 0; i < 3; i++) {
+            assertThat(texts.client(a)).as("a's text kept while b is busy too").isSameAs(textA);
+            assertThat(texts.client(b)).as("b's text kept while a is busy too").isSameAs(textB);
+        }
+        InetSocketAddress c = same.get(2);
+        assertThat(texts.client(c).getValue()).isEqualTo(c.getAddress().getHostAddress());
+        assertThat(texts.client(b)).as("b was used last: c took a's slot").isSameAs(textB);
+        assertThat(texts.client(a).getValue()).isEqualTo(a.getAddress().getHostAddress());
+    }
+
+    @Test
     void shouldNotMistakeAnEqualLookingNewConnectionForAnOldOne() throws Exception {
         // A new connection from the same address and port as a closed one: a different object,
         // rendered on its own (and equal text).

@@ -32,6 +32,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * Native protocol cost per batch at 1, 8 and 64 requests: encoding the summaries (policy I/O
  * thread) and decoding the decisions, each different or all alike. Divide by {@code batch} for
  * the cost per request.
+ *
+ * <p>{@link #encodeReused} and {@link #decodeReused} are what a policy group does: one
+ * generator and one parser kept from call to call ({@code NativeCodec.Encoder} and
+ * {@code Decoder}); their baseline twins {@link #encode} and {@link #decode} make a new generator
+ * or parser per call.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,6 +63,8 @@ public class BatchCodecBenchmark {
     private final Sink sink = new Sink();
     /** The encoding thread's memo, warm after the first batch, as in a running group. */
     private final SummaryTexts texts = new SummaryTexts();
+    private final NativeCodec.Encoder encoder = new NativeCodec.Encoder();
+    private final NativeCodec.Decoder decoder = new NativeCodec.Decoder();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -102,6 +109,24 @@ public class BatchCodecBenchmark {
     public int decode() throws NativeCodec.InvalidResponse {
         sink.count = 0;
         NativeCodec.decode(answer.duplicate(), sink);
+        return sink.count;
+    }
+
+    @Benchmark
+    public int encodeReused() throws IOException {
+        ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(256 * batch);
+        try {
+            encoder.encode(requests, out, texts);
+            return out.readableBytes();
+        } finally {
+            out.release();
+        }
+    }
+
+    @Benchmark
+    public int decodeReused() throws NativeCodec.InvalidResponse {
+        sink.count = 0;
+        decoder.decode(answer.duplicate(), sink);
         return sink.count;
     }
 
