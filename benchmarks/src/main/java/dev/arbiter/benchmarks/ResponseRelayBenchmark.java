@@ -34,6 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * into objects, hop-by-hop stripping and Via on the header map, Netty's encoder. Both run in an
  * {@link EmbeddedChannel}, so the pipeline's own cost is in both. {@link #parseAndWrite} is the
  * parser and the head writer alone, into a reused buffer: it must allocate nothing.
+ * {@link #relayBytes} writes with the channel's void promise, as the appliance does; its twin
+ * {@link #relayBytesPromisePerWrite} lets the pipeline make a promise for the write, as the
+ * appliance did before.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,6 +56,7 @@ public class ResponseRelayBenchmark {
 
     private ByteBuf response;
     private EmbeddedChannel relay;
+    private EmbeddedChannel relayWithPromises;
     private EmbeddedChannel codec;
 
     @Setup(Level.Trial)
@@ -66,8 +70,10 @@ public class ResponseRelayBenchmark {
                 : head + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
         byte[] bytes = whole.getBytes(StandardCharsets.US_ASCII);
         response = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
-        relay = new EmbeddedChannel(new RelayHandler());
+        relay = new EmbeddedChannel(new RelayHandler(true));
         relay.config().setAllocator(PooledByteBufAllocator.DEFAULT);
+        relayWithPromises = new EmbeddedChannel(new RelayHandler(false));
+        relayWithPromises.config().setAllocator(PooledByteBufAllocator.DEFAULT);
         codec = new EmbeddedChannel(new HttpResponseDecoder(), new HttpResponseEncoder(), new RewriteHandler());
         codec.config().setAllocator(PooledByteBufAllocator.DEFAULT);
     }
@@ -75,6 +81,7 @@ public class ResponseRelayBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         relay.finishAndReleaseAll();
+        relayWithPromises.finishAndReleaseAll();
         codec.finishAndReleaseAll();
         response.release();
         sink.out.release();
@@ -97,6 +104,12 @@ public class ResponseRelayBenchmark {
     public boolean relayBytes() {
         relay.writeInbound(response.retainedDuplicate());
         return relay.releaseOutbound();
+    }
+
+    @Benchmark
+    public boolean relayBytesPromisePerWrite() {
+        relayWithPromises.writeInbound(response.retainedDuplicate());
+        return relayWithPromises.releaseOutbound();
     }
 
     @Benchmark
@@ -138,6 +151,11 @@ public class ResponseRelayBenchmark {
     private static final class RelayHandler extends ChannelDuplexHandler {
         private final ResponseParser parser = new ResponseParser();
         private final Sink sink = new Sink(null);
+        private final boolean voidPromise;
+
+        RelayHandler(boolean voidPromise) {
+            this.voidPromise = voidPromise;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -149,7 +167,11 @@ public class ResponseRelayBenchmark {
             } finally {
                 in.release();
             }
-            ctx.writeAndFlush(sink.out);
+            if (voidPromise) {
+                ctx.writeAndFlush(sink.out, ctx.voidPromise());
+            } else {
+                ctx.writeAndFlush(sink.out);
+            }
         }
     }
 

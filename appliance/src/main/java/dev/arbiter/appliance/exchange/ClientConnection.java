@@ -574,13 +574,13 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         backend.onLoop(loop.index()).requests++;
         upstream.config().setAutoRead(ctx.channel().isWritable());
         UpstreamConnector.expectResponse(upstream, request.method() == HttpMethod.HEAD);
-        upstream.write(UpstreamRequestWriter.head(ctx.alloc(), request, remoteIp, VIA_BYTES));
+        toUpstream(UpstreamRequestWriter.head(ctx.alloc(), request, remoteIp, VIA_BYTES));
         requestSent = true;
         upstreamFlushPending = true;
         armDeadline(DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
         if (requestDone && requestChunked) {
             // A retry of a body-less request: its end was consumed by the first attempt.
-            upstream.write(UpstreamRequestWriter.lastChunk(ctx.alloc(), null));
+            toUpstream(UpstreamRequestWriter.lastChunk(ctx.alloc(), null));
         }
         drainInbound();
     }
@@ -633,18 +633,33 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         int n = content.readableBytes();
         if (n > 0) {
             if (requestChunked) {
-                upstream.write(UpstreamRequestWriter.chunkHead(ctx.alloc(), n));
-                upstream.write(content);
-                upstream.write(UpstreamRequestWriter.chunkEnd(ctx.alloc()));
+                toUpstream(UpstreamRequestWriter.chunkHead(ctx.alloc(), n));
+                toUpstream(content);
+                toUpstream(UpstreamRequestWriter.chunkEnd(ctx.alloc()));
             } else {
-                upstream.write(content);
+                toUpstream(content);
             }
         } else {
             content.release();
         }
         if (last && requestChunked) {
-            upstream.write(UpstreamRequestWriter.lastChunk(ctx.alloc(), (LastHttpContent) c));
+            toUpstream(UpstreamRequestWriter.lastChunk(ctx.alloc(), (LastHttpContent) c));
         }
+    }
+
+    /**
+     * Writes toward the backend with the channel's void promise: nothing waits on these writes,
+     * so none gets a promise object of its own (two per request otherwise). A write that fails
+     * closes the backend connection (its handler's {@code exceptionCaught}), as the failure of a
+     * write without a listener did before, and the exchange sees it close.
+     */
+    private void toUpstream(Object msg) {
+        upstream.write(msg, upstream.voidPromise());
+    }
+
+    /** Writes toward the client with the void promise; a failed write closes the connection ({@link #exceptionCaught}). */
+    private void toClient(Object msg) {
+        rawOut.write(msg, rawOut.voidPromise());
     }
 
     private void flushUpstream() {
@@ -734,7 +749,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             return;
         }
         writeOutput();
-        rawOut.write(buf.retainedSlice(index, length));
+        toClient(buf.retainedSlice(index, length));
     }
 
     @Override
@@ -764,7 +779,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         ByteBuf out = output;
         if (out != null) {
             output = null;
-            rawOut.write(out);
+            toClient(out);
         }
     }
 
