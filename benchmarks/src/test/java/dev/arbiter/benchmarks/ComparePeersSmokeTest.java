@@ -52,6 +52,7 @@ class ComparePeersSmokeTest {
                 .contains("## Allocation and garbage collection in the appliance (all measured runs)")
                 .containsPattern("\\| appliance, no policy \\| [0-9]+ \\| [0-9,]+ \\| [0-9]+ \\| [0-9.]+ \\| [0-9.]+% \\| "
                         + "(no collection|<= [0-9.]+ ms|over 1 s) \\|");
+        assertMissedTargetsCarryTheirBudget(report);
         assertThat(out.resolve("latency-c32.svg")).isNotEmptyFile();
         assertThat(report).contains("## Where the time goes at 1 connection, hop by hop (tcpdump on lo, 1 s per target)");
         if (Scripts.onPath("tcpdump") && "root".equals(System.getProperty("user.name"))) {
@@ -65,6 +66,28 @@ class ComparePeersSmokeTest {
             assertThat(report).contains("Not measured: tcpdump is missing, or this user may not capture packets");
         }
         assertThat(output).doesNotContain("WARNING");
+    }
+
+    /**
+     * A throughput target missed by its ratio says what it would take: the box CPU per request the wanted
+     * ratio allows, what the rest of the request took, and what is left for the appliance, which
+     * must be the difference of the two.
+     */
+    private static void assertMissedTargetsCarryTheirBudget(String report) {
+        java.util.regex.Pattern budget = java.util.regex.Pattern.compile(
+                "budget: at [0-9]+% of [0-9]+ CPUs busy, [0-9.]+x is ([0-9.]+) µs of box CPU per request; the rest of the "
+                        + "request \\(backends, wrk\\) took ([0-9.]+), leaving (-?[0-9.]+) µs for the appliance( and its policy "
+                        + "server)?, which took ([0-9.]+)");
+        for (String line : report.split("\n")) {
+            if (line.contains("x wanted (-")) { // the ratio fell short
+                java.util.regex.Matcher m = budget.matcher(line);
+                assertThat(m.find()).as("a budget in: %s", line).isTrue();
+                double allowed = Double.parseDouble(m.group(1));
+                double rest = Double.parseDouble(m.group(2));
+                assertThat(Double.parseDouble(m.group(3))).as(line).isCloseTo(allowed - rest, org.assertj.core.data.Offset.offset(0.11));
+                assertThat(Double.parseDouble(m.group(5))).as("what the appliance took: %s", line).isPositive();
+            }
+        }
     }
 
     private static String read(Path p) throws IOException {
