@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,18 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class NativeCodecReuseTest {
 
-    private UnstartedStage fixture;
+    @AutoClose
+    private final UnstartedStage fixture = UnstartedStage.create();
     private final DefaultHttpHeaders headers = new DefaultHttpHeaders();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new UnstartedStage();
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
 
     @Test
     void shouldWriteEveryBodyAsAFreshGeneratorWouldAfterOthersAndAfterAFailedOne() throws Exception {

@@ -9,8 +9,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,20 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class SummaryEncodingTest {
 
-    private UnstartedStage fixture;
+    @AutoClose
+    private final UnstartedStage fixture = UnstartedStage.create();
     private final DefaultHttpHeaders headers = new DefaultHttpHeaders();
     private final SummaryTexts texts = new SummaryTexts();
     private final dev.arbiter.tools.policy.protocol.NativeCodec reader = new dev.arbiter.tools.policy.protocol.NativeCodec();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new UnstartedStage();
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
 
     private PendingRequest request(long id, String rawHost, String uri, InetSocketAddress client) {
         return PendingRequest.summarise(id, 0, fixture.policy, "GET", rawHost, uri, client, 8080, headers, 0);

@@ -37,6 +37,15 @@ final class UnstartedStage implements AutoCloseable {
         policy = table.services().get(0).policy();
     }
 
+    /** A new fixture for a test's field, closed after each test: {@code @AutoClose final UnstartedStage fixture = UnstartedStage.create();} */
+    static UnstartedStage create() {
+        try {
+            return new UnstartedStage();
+        } catch (Exception e) {
+            throw new IllegalStateException("the fixture's config no longer loads", e);
+        }
+    }
+
     @Override
     public void close() {
         stage.close();
