@@ -18,6 +18,7 @@ import dev.arbiter.appliance.route.Backend;
 import dev.arbiter.appliance.route.Pool;
 import dev.arbiter.appliance.route.RoutingTable;
 import dev.arbiter.appliance.route.VirtualService;
+import dev.arbiter.appliance.telemetry.RateLimitedLog;
 import dev.arbiter.appliance.telemetry.ServiceStats;
 import dev.arbiter.appliance.upstream.UpstreamConnector;
 import dev.arbiter.appliance.upstream.UpstreamOwner;
@@ -48,6 +49,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One client connection and the exchange in progress on it: route, pick, forward, stream back.
@@ -74,6 +77,10 @@ import java.util.List;
  * receives a response that looks complete but is not.
  */
 public final class ClientConnection extends ChannelDuplexHandler implements UpstreamOwner, DecisionListener {
+
+    private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
+    private static final RateLimitedLog INTERNAL_ERRORS = new RateLimitedLog(1_000);
+    private static final RateLimitedLog DECISION_FAILURES = new RateLimitedLog(5_000);
 
     private static final int IDLE = 0;
     private static final int CONNECTING = 1;
@@ -401,9 +408,15 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         }
         armDeadline(DEADLINE_NONE, 0);
         state = IDLE;
-        applyDecision(d);
-        if (state != CLOSING) {
-            drainInbound();
+        try {
+            applyDecision(d);
+            if (state != CLOSING) {
+                drainInbound();
+            }
+        } catch (RuntimeException e) {
+            // A decision the codec let through but the request cannot take is a bug; the request
+            // must not be left without an answer or a deadline.
+            abortInternal(e);
         }
     }
 
@@ -471,6 +484,16 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         ServicePolicy sp = service.policy();
         PolicyServiceStats.PerLoop ps = sp.stats().onLoop(loop.index());
         ps.failures[reason.ordinal()]++;
+        if (reason == FailureReason.INVALID_DECISION || reason == FailureReason.MISSING_DECISION) {
+            // The server answered, but not for this request (call failures are logged per server).
+            long held = DECISION_FAILURES.admit(System.nanoTime());
+            if (held >= 0) {
+                LOG.warning("virtual service " + service.name() + ": the policy answered with "
+                        + (reason == FailureReason.INVALID_DECISION ? "a malformed decision (docs/policy-protocol.md 2.5)"
+                                : "no decision") + " for a request; it " + (sp.rejectOnFailure() ? "was refused" : "fell back")
+                        + RateLimitedLog.heldBack(held));
+            }
+        }
         fallbackReason = reason.token();
         if (sp.rejectOnFailure()) {
             ps.rejects++;
@@ -895,6 +918,34 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         }
         encoder.answeringHead(false);
         writeLocal(why.status(), why.status().reasonPhrase() + "\n", true);
+    }
+
+    /**
+     * Answers 500 and closes the connection after a failure in the appliance itself; logged
+     * with its stack trace at most once a second.
+     */
+    private void abortInternal(RuntimeException e) {
+        long held = INTERNAL_ERRORS.admit(System.nanoTime());
+        if (held >= 0) {
+            LOG.log(Level.SEVERE, "a request could not be carried out; its client got 500 and its connection was closed"
+                    + RateLimitedLog.heldBack(held), e);
+        }
+        if (service != null) {
+            service.stats().onLoop(loop.index()).recordResponse(500);
+        }
+        state = CLOSING;
+        releaseInbound();
+        if (upstream != null) {
+            backend.onLoop(loop.index()).outstanding--;
+            loop.connector().discard(upstream);
+            upstream = null;
+        }
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        encoder.answeringHead(request != null && HttpMethod.HEAD.equals(request.method()));
+        writeLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n", true);
     }
 
     /** Sends a response made by the appliance (or by a policy decision) and ends the exchange. */

@@ -4,6 +4,7 @@ import dev.arbiter.appliance.config.ApplianceConfig.CompatHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ final class CompatCall extends Call {
         String ttlText = h.get(names.ttlMs());
         if (ttlText != null) {
             try {
-                ttl = Long.parseLong(ttlText.trim());
+                ttl = decimal(ttlText.trim());
             } catch (NumberFormatException e) {
                 return Decision.failed(FailureReason.INVALID_DECISION.token());
             }
@@ -133,8 +134,8 @@ final class CompatCall extends Call {
                     List.of(), List.of(), 0, List.of(), null, ttl, scope);
         }
         if ((backend != null && dev.arbiter.appliance.config.HostPort.parse(backend) == null)
-                || (path != null && (!path.startsWith("/") || HeaderRules.hasAny(path, " \r\n\0?")))
-                || (query != null && HeaderRules.hasAny(query, " \r\n\0#"))
+                || (path != null && !HeaderRules.isRewritePath(path))
+                || (query != null && !HeaderRules.isRewriteQuery(query))
                 || !HeaderRules.validPairs(set) || !HeaderRules.validNames(remove)) {
             return Decision.failed(FailureReason.INVALID_DECISION.token());
         }
@@ -146,10 +147,15 @@ final class CompatCall extends Call {
         if (response.content().readableBytes() > MAX_BODY) {
             return Decision.failed(FailureReason.TOO_LARGE.token());
         }
+        // Fields the answer's Connection names are hop-by-hop too (RFC 9110 7.6.1): not relayed.
+        List<String> nominated = new ArrayList<>();
+        for (String v : response.headers().getAll(HttpHeaderNames.CONNECTION)) {
+            nominated.addAll(splitList(v.toLowerCase(Locale.ROOT)));
+        }
         List<String> headers = new ArrayList<>();
         for (Map.Entry<String, String> e : response.headers()) {
             String n = e.getKey().toLowerCase(Locale.ROOT);
-            if (!HeaderRules.FORBIDDEN.contains(n) && !n.startsWith("x-policy-")) {
+            if (!HeaderRules.FORBIDDEN.contains(n) && !n.startsWith("x-policy-") && !nominated.contains(n)) {
                 headers.add(n);
                 headers.add(e.getValue());
             }
@@ -159,7 +165,7 @@ final class CompatCall extends Call {
         String ttlText = response.headers().get(names.ttlMs());
         if (ttlText != null) {
             try {
-                ttl = Math.max(0, Math.min(86_400_000L, Long.parseLong(ttlText.trim())));
+                ttl = Math.max(0, Math.min(86_400_000L, decimal(ttlText.trim())));
             } catch (NumberFormatException e) {
                 ttl = 0;
             }
@@ -173,6 +179,14 @@ final class CompatCall extends Call {
         }
         return new Decision(Decision.Action.RESPOND, null, null, null, null, null, List.of(), List.of(),
                 response.status(), List.copyOf(headers), ByteBufUtil.getBytes(response.content()), ttl, scope);
+    }
+
+    /** Digits only, as the protocol writes the TTL: no sign, no spaces inside. */
+    private static long decimal(String s) {
+        if (s.isEmpty() || s.charAt(0) < '0' || s.charAt(0) > '9') {
+            throw new NumberFormatException(s);
+        }
+        return Long.parseLong(s);
     }
 
     private static List<String> splitList(String s) {

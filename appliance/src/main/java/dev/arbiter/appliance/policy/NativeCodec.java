@@ -511,7 +511,7 @@ public final class NativeCodec {
                 case "rewrite" -> readRewrite(t, p, prev);
                 case "set_headers" -> setHeaders = headerObject(t, p, hasPrev ? prev.setHeaders : null);
                 case "remove_headers" -> removeHeaders = stringArray(t, p, true, hasPrev ? prev.removeHeaders : null);
-                case "status" -> status = (int) integer(t, p);
+                case "status" -> status = smallInteger(t, p);
                 case "headers" -> respondHeaders = headerObject(t, p, hasPrev ? prev.respondHeaders : null);
                 case "body" -> body = string(t, p, hasPrev ? prev.body : null);
                 case "ttl_ms" -> ttl = integer(t, p);
@@ -537,11 +537,24 @@ public final class NativeCodec {
             }
         }
 
+        /**
+         * A JSON integer that fits a long. A larger one is this decision's fault only: Jackson
+         * would throw from {@code getLongValue}, which would fail the whole answer.
+         */
         private static long integer(JsonToken t, JsonParser p) throws IOException, Malformed {
-            if (t != JsonToken.VALUE_NUMBER_INT) {
+            if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                 throw new Malformed();
             }
             return p.getLongValue();
+        }
+
+        /** A JSON integer that fits an int; a larger one would wrap around when narrowed. */
+        private static int smallInteger(JsonToken t, JsonParser p) throws IOException, Malformed {
+            long v = integer(t, p);
+            if (v != (int) v) {
+                throw new Malformed();
+            }
+            return (int) v;
         }
 
         /** The string at the parser; {@code prev} itself when it has the same characters. */
@@ -673,10 +686,10 @@ public final class NativeCodec {
             if (backend != null && dev.arbiter.appliance.config.HostPort.parse(backend) == null) {
                 return Decision.failed("invalid-decision");
             }
-            if (rewritePath != null && (!rewritePath.startsWith("/") || HeaderRules.hasAny(rewritePath, " \r\n\0?"))) {
+            if (rewritePath != null && !HeaderRules.isRewritePath(rewritePath)) {
                 return Decision.failed("invalid-decision");
             }
-            if (rewriteQuery != null && HeaderRules.hasAny(rewriteQuery, " \r\n\0#")) {
+            if (rewriteQuery != null && !HeaderRules.isRewriteQuery(rewriteQuery)) {
                 return Decision.failed("invalid-decision");
             }
             if (!HeaderRules.validPairs(setHeaders) || !HeaderRules.validNames(removeHeaders)) {

@@ -108,7 +108,7 @@ final class PolicyConnection extends ChannelInboundHandlerAdapter {
             out.flush();
             if (failure != null) {
                 server.group().stats().callFailures[failure.ordinal()].increment();
-                server.onCallFailed(failure);
+                server.onCallFailed(failure, failure == FailureReason.STATUS ? response : null);
             } else {
                 server.onCallSucceeded();
             }

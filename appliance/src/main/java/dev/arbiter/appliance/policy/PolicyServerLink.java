@@ -3,6 +3,8 @@ package dev.arbiter.appliance.policy;
 import dev.arbiter.appliance.config.ApplianceConfig.BackendConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyGroupConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PolicyMode;
+import dev.arbiter.appliance.telemetry.RateLimitedLog;
+import io.netty.buffer.ByteBuf;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -21,7 +23,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * One policy server of a group: its pooled connections, its health and its circuit breaker.
@@ -34,6 +38,15 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 final class PolicyServerLink {
+
+    private static final Logger LOG = Logger.getLogger(PolicyServerLink.class.getName());
+    /**
+     * Per server address, shared by every loop's link to it (and kept across reloads): one line
+     * per 5 s for its failed calls, one per second for its breaker.
+     */
+    private static final ConcurrentHashMap<String, RateLimitedLog[]> LOGS = new ConcurrentHashMap<>();
+    /** How much of a failed answer's body a log line quotes. */
+    private static final int QUOTED_BYTES = 200;
 
     static final int CLOSED = 0;
     static final int OPEN = 1;
@@ -56,6 +69,8 @@ final class PolicyServerLink {
     private PolicyServerLink prober = this;
     private int healthFailures;
     private boolean healthInFlight;
+    private final RateLimitedLog callFailures;
+    private final RateLimitedLog breakerChanges;
 
     PolicyServerLink(PolicyGroup group, BackendConfig server, Bootstrap template, int maxResponseBytes) {
         this.group = group;
@@ -65,6 +80,10 @@ final class PolicyServerLink {
         this.hostLine = RequestHead.hostLine(hostHeader);
         this.bootstrap = template;
         this.maxResponseBytes = maxResponseBytes;
+        RateLimitedLog[] logs = LOGS.computeIfAbsent(hostHeader,
+                a -> new RateLimitedLog[] {new RateLimitedLog(5_000), new RateLimitedLog(1_000)});
+        this.callFailures = logs[0];
+        this.breakerChanges = logs[1];
     }
 
     PolicyGroup group() {
@@ -184,19 +203,69 @@ final class PolicyServerLink {
         if (breaker != CLOSED) {
             breaker = CLOSED;
             probeInFlight = false;
+            long held = breakerChanges.admit(System.nanoTime());
+            if (held >= 0) {
+                LOG.info(who() + ": answers again, circuit closed" + RateLimitedLog.heldBack(held));
+            }
         }
     }
 
     void onCallFailed(FailureReason reason) {
+        onCallFailed(reason, null);
+    }
+
+    /**
+     * A call failed; {@code answer} is the server's answer when there was one (a status other
+     * than 200 is logged with the start of its body: the server's own account of the error).
+     */
+    void onCallFailed(FailureReason reason, PolicyResponse answer) {
+        long now = System.nanoTime();
+        long held = callFailures.admit(now);
+        if (held >= 0) {
+            LOG.warning(who() + ": call failed, " + reason.token() + describe(answer) + RateLimitedLog.heldBack(held));
+        }
         if (!reason.countsAgainstServer()) {
             return;
         }
         consecutiveFailures++;
         if (breaker == HALF_OPEN || consecutiveFailures >= config.breakerFailures()) {
+            if (breaker != OPEN) {
+                long heldOpen = breakerChanges.admit(now);
+                if (heldOpen >= 0) {
+                    LOG.warning(who() + ": circuit open after " + consecutiveFailures + " failed calls in a row (last: "
+                            + reason.token() + "); calls resume in " + config.breakerOpenMillis() + " ms"
+                            + RateLimitedLog.heldBack(heldOpen));
+                }
+            }
             breaker = OPEN;
-            openedAtNanos = System.nanoTime();
+            openedAtNanos = now;
             probeInFlight = false;
         }
+    }
+
+    private String who() {
+        return "policy server " + hostHeader + (config.name() != null ? " (group " + config.name() + ")" : "");
+    }
+
+    /** {@code ": HTTP 400 {"error":...}"}, printable ASCII only; empty without an answer. */
+    private static String describe(PolicyResponse answer) {
+        if (answer == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(": HTTP ").append(answer.status());
+        ByteBuf body = answer.content();
+        int n = Math.min(body.readableBytes(), QUOTED_BYTES);
+        if (n > 0) {
+            b.append(' ');
+            for (int i = 0; i < n; i++) {
+                int c = body.getByte(body.readerIndex() + i) & 0xFF;
+                b.append(c >= 0x20 && c < 0x7F ? (char) c : '?');
+            }
+            if (body.readableBytes() > n) {
+                b.append("...");
+            }
+        }
+        return b.toString();
     }
 
     /** Fails calls that overran their time on any connection. */
