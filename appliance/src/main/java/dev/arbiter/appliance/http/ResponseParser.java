@@ -30,8 +30,9 @@ import io.netty.buffer.Unpooled;
  * </table>
  *
  * <p>What counts as malformed: a status line that is not {@code HTTP/1.0} or {@code HTTP/1.1}
- * followed by a three-digit status; a field name that is not a token or is followed by
- * whitespace; control characters (other than tab) in a field value; obsolete line folding;
+ * followed by a three-digit status from 100 to 599 (RFC 9110 15); a field name that is not a
+ * token or is followed by whitespace; control characters (other than tab) in a field value;
+ * obsolete line folding;
  * Content-Length that is not a number or that differs between fields; a Transfer-Encoding other
  * than exactly {@code chunked}; a bad chunk size or a chunk not followed by its line end. When
  * a response has both Transfer-Encoding and Content-Length, the chunked framing wins and the
@@ -480,6 +481,9 @@ public final class ResponseParser {
         }
         if (code < 100) {
             return "backend sent a status code below 100";
+        }
+        if (code > 599) {
+            return "backend sent a status code above 599";
         }
         if (end > start + 12 && buf[start + 12] != ' ') {
             return "backend sent a status code that is not three digits";

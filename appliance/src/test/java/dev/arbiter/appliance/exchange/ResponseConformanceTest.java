@@ -1,0 +1,137 @@
+package dev.arbiter.appliance.exchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.arbiter.appliance.support.RawHttp;
+import dev.arbiter.appliance.support.RunningAppliance;
+import dev.arbiter.appliance.support.ScriptedBackend;
+import dev.arbiter.appliance.support.TestConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Backend responses that break or stretch the rules of RFC 9110 and 9112, and what a client
+ * sees of them through the appliance: the appliance's own version on every status line, no
+ * interim answers for an HTTP/1.0 client, no 101 nobody asked for, no status outside 100..599,
+ * and no chunk framing or trailers that a reader downstream could take apart differently.
+ */
+class ResponseConformanceTest {
+
+    private static final String CHUNKED = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    /** Chunk framing and trailers the appliance must not pass on, by path. */
+    private static final String[][] LOOSE_CHUNKS = {
+        {"/ext-bare-cr", "2;a\rb\r\nok\r\n0\r\n\r\n", "a\rb"},
+        {"/trailer-bare-cr", "2\r\nok\r\n0\r\nX-T: a\rX-Evil: 1\r\n\r\n", "X-Evil"},
+        {"/trailer-folded", "2\r\nok\r\n0\r\nX-T: a\r\n folded\r\n\r\n", "folded"},
+        {"/trailer-not-a-field", "2\r\nok\r\n0\r\nthis is not a field\r\nBad Name: x\r\n\r\n", "not a field"},
+        {"/bare-lf", "2\nok\n0\n\n", "2\nok"},
+        {"/size-garbage", "2 garbage\r\nok\r\n0\r\n\r\n", "garbage"},
+    };
+
+    private ScriptedBackend backend;
+    private RunningAppliance app;
+
+    @BeforeEach
+    void start() throws Exception {
+        backend = new ScriptedBackend()
+                .on("/v10-until-close", "HTTP/1.0 200 OK\r\nX-A: 1\r\n\r\nclose-delimited body" + ScriptedBackend.CLOSE)
+                .on("/v10-chunked", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+                .on("/v10-length", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .on("/early-hints", "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .on("/continue", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .on("/switch", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                        + "RAW-PROTOCOL-BYTES")
+                .on("/status-600", "HTTP/1.1 600 X\r\nContent-Length: 2\r\n\r\nok")
+                .on("/status-999", "HTTP/1.1 999 X\r\nContent-Length: 2\r\n\r\nok")
+                .on("/length", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        for (String[] c : LOOSE_CHUNKS) {
+            backend.on(c[0], CHUNKED + c[1]);
+        }
+        app = RunningAppliance.start(TestConfig.create().pool("p", "retries: 0", backend.address()).service("p"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        app.close();
+        backend.close();
+    }
+
+    @Test
+    void shouldAnswer502ToAStatusAbove599AndCountIt() throws Exception {
+        try (RawHttp c = app.connect()) {
+            for (String path : new String[] {"/status-600", "/status-999"}) {
+                RawHttp.Response r = c.get(path);
+                assertThat(r.status).as(path).isEqualTo(502);
+                assertThat(r.text()).as(path).contains("malformed");
+            }
+            assertThat(c.get("/length").text()).isEqualTo("ok");
+        }
+        assertThat(backend.accepted()).as("each offending backend connection was closed").isEqualTo(3);
+        assertThat(responses("5xx")).isEqualTo(2);
+        assertThat(responses("2xx")).isEqualTo(1);
+        assertThat(backendFailures()).isEqualTo(2);
+    }
+
+    private double responses(String cls) throws Exception {
+        double[] value = new double[1];
+        String sample = "arbiter_responses_total{service=\"svc\",class=\"" + cls + "\"}";
+        RunningAppliance.eventually(5, () -> {
+            try {
+                value[0] = app.metric(sample);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return value[0] > 0;
+        });
+        return value[0];
+    }
+
+    private double backendFailures() throws Exception {
+        return app.metric("arbiter_backend_failures_total{pool=\"p\",backend=\"" + backend.address() + "\"}");
+    }
+
+    /** What came back for one request, byte for byte, and whether the appliance closed the connection. */
+    private record Exchange(String text, boolean closed) {
+    }
+
+    /** Sends {@code request} on a new connection and reads until the appliance closes it, or for at most 3 s. */
+    private Exchange exchange(String request) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(app.address(), 5000);
+            s.setSoTimeout(3000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[4096];
+            boolean closed;
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buf);
+                } catch (SocketTimeoutException e) {
+                    closed = false;
+                    break;
+                } catch (SocketException e) {
+                    closed = true; // reset
+                    break;
+                }
+                if (n < 0) {
+                    closed = true;
+                    break;
+                }
+                got.write(buf, 0, n);
+            }
+            return new Exchange(got.toString(StandardCharsets.ISO_8859_1), closed);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.arbiter.appliance.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The response reader against the rules of RFC 9110 and 9112 that a relaying intermediary must
+ * keep: the version it sends, the status codes there are, the 101 it never asked for, and chunk
+ * framing and trailers strict enough that no reader downstream can take them apart differently.
+ * Well-formed cases are fed split at every byte as well as whole.
+ */
+class ResponseParserConformanceTest {
+
+    private static final byte[] VIA = "1.1 arbiter".getBytes(StandardCharsets.US_ASCII);
+    private static final String CHUNKED = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+    /** What the appliance would send: each head as relayed, then the body bytes. */
+    private static final class Relay implements ResponseParser.Listener {
+        final StringBuilder out = new StringBuilder();
+        boolean keepAlive;
+        int ends;
+        String malformed;
+
+        @Override
+        public void onResponseHead(ResponseParser head) {
+            keepAlive = head.keepAlive();
+            ByteBuf b = Unpooled.buffer();
+            head.writeRelayedHead(b, VIA);
+            out.append(b.toString(StandardCharsets.ISO_8859_1)).append("\r\n");
+            b.release();
+        }
+
+        @Override
+        public void onResponseBody(ByteBuf buf, int index, int length) {
+            out.append(buf.toString(index, length, StandardCharsets.ISO_8859_1));
+        }
+
+        @Override
+        public void onResponseEnd() {
+            ends++;
+        }
+
+        @Override
+        public void onResponseMalformed(String why) {
+            assertThat(malformed).as("malformed is reported once").isNull();
+            malformed = why;
+        }
+    }
+
+    private static Relay parse(String... pieces) {
+        ResponseParser p = new ResponseParser();
+        p.reset(false);
+        Relay r = new Relay();
+        for (String piece : pieces) {
+            ByteBuf in = Unpooled.copiedBuffer(piece, StandardCharsets.ISO_8859_1);
+            p.feed(in, r);
+            in.release();
+        }
+        return r;
+    }
+
+    /** The relay of {@code response} whole, checked to be the same when it arrives cut in two anywhere. */
+    private static Relay everySplit(String response) {
+        Relay once = parse(response);
+        for (int cut = 1; cut < response.length(); cut++) {
+            Relay r = parse(response.substring(0, cut), response.substring(cut));
+            assertThat(r.out.toString()).as("split at %d", cut).isEqualTo(once.out.toString());
+            assertThat(r.ends).as("split at %d", cut).isEqualTo(once.ends);
+            assertThat(r.malformed).as("split at %d", cut).isEqualTo(once.malformed);
+        }
+        return once;
+    }
+
+    @Test
+    void shouldRefuseStatusCodesOutside100To599() {
+        assertThat(parse("HTTP/1.1 600 X\r\nContent-Length: 2\r\n\r\nok").malformed).contains("above 599");
+        assertThat(parse("HTTP/1.1 999 X\r\nContent-Length: 2\r\n\r\nok").malformed).contains("above 599");
+        Relay r = parse("HTTP/1.1 599 Last\r\nContent-Length: 2\r\n\r\nok");
+        assertThat(r.malformed).isNull();
+        assertThat(r.ends).isEqualTo(1);
+    }
+}
