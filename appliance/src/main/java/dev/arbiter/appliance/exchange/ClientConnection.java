@@ -698,7 +698,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     public void onResponseHead(ResponseParser head) {
         int code = head.status();
         ByteBuf out = output();
-        if (code < 200 && code != 101) {
+        if (code < 200) {
             // 100 Continue and other interim answers pass through; the final one follows.
             head.writeRelayedHead(out, VIA_BYTES);
             out.writeShort(CRLF);
@@ -711,7 +711,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         } else {
             backend.recordSuccess();
         }
-        upstreamKeepAlive = head.keepAlive() && code != 101;
+        upstreamKeepAlive = head.keepAlive();
         reframe = false;
         if (head.framing() == ResponseParser.Framing.CLOSE) {
             // Body delimited by the backend closing: re-frame as chunked, or close-delimit for HTTP/1.0.

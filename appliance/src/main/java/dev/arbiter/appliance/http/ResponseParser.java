@@ -30,9 +30,10 @@ import io.netty.buffer.Unpooled;
  * </table>
  *
  * <p>What counts as malformed: a status line that is not {@code HTTP/1.0} or {@code HTTP/1.1}
- * followed by a three-digit status from 100 to 599 (RFC 9110 15); a field name that is not a
- * token or is followed by whitespace; control characters (other than tab) in a field value;
- * obsolete line folding;
+ * followed by a three-digit status from 100 to 599 (RFC 9110 15); {@code 101 Switching
+ * Protocols}, which the appliance never asks for (it does not forward Upgrade); a field name that
+ * is not a token or is followed by whitespace; control characters (other than tab) in a field
+ * value; obsolete line folding;
  * Content-Length that is not a number or that differs between fields; a Transfer-Encoding other
  * than exactly {@code chunked}; a bad chunk size or a chunk not followed by its line end. When
  * a response has both Transfer-Encoding and Content-Length, the chunked framing wins and the
@@ -368,7 +369,7 @@ public final class ResponseParser {
             fail(listener, why);
             return false;
         }
-        boolean interim = status < 200 && status != 101;
+        boolean interim = status < 200;
         if (answeringHead || status < 200 || status == 204 || status == 304) {
             framing = Framing.NONE;
         } else if (chunked) {
@@ -484,6 +485,9 @@ public final class ResponseParser {
         }
         if (code > 599) {
             return "backend sent a status code above 599";
+        }
+        if (code == 101) {
+            return "backend sent 101 Switching Protocols unasked (Upgrade is never forwarded)";
         }
         if (end > start + 12 && buf[start + 12] != ' ') {
             return "backend sent a status code that is not three digits";

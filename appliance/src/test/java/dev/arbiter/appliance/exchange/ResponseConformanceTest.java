@@ -66,6 +66,20 @@ class ResponseConformanceTest {
     }
 
     @Test
+    void shouldAnswer502ToA101NobodyAskedForAndCloseTheBackendConnection() throws Exception {
+        try (RawHttp c = app.connect()) {
+            RawHttp.Response r = c.get("/switch");
+            assertThat(r.status).isEqualTo(502);
+            assertThat(r.text()).contains("malformed").doesNotContain("RAW-PROTOCOL-BYTES");
+            assertThat(c.get("/length").text()).as("the client connection carries on as HTTP").isEqualTo("ok");
+        }
+        assertThat(backend.accepted()).as("the backend connection that switched was closed").isEqualTo(2);
+        assertThat(responsesReach("5xx", 1)).as("the 502 is counted").isTrue();
+        assertThat(responses("1xx")).as("nothing counted as an interim response").isZero();
+        assertThat(backendFailures()).isEqualTo(1);
+    }
+
+    @Test
     void shouldAnswer502ToAStatusAbove599AndCountIt() throws Exception {
         try (RawHttp c = app.connect()) {
             for (String path : new String[] {"/status-600", "/status-999"}) {
@@ -76,23 +90,24 @@ class ResponseConformanceTest {
             assertThat(c.get("/length").text()).isEqualTo("ok");
         }
         assertThat(backend.accepted()).as("each offending backend connection was closed").isEqualTo(3);
+        assertThat(responsesReach("2xx", 1)).isTrue();
         assertThat(responses("5xx")).isEqualTo(2);
-        assertThat(responses("2xx")).isEqualTo(1);
         assertThat(backendFailures()).isEqualTo(2);
     }
 
     private double responses(String cls) throws Exception {
-        double[] value = new double[1];
-        String sample = "arbiter_responses_total{service=\"svc\",class=\"" + cls + "\"}";
-        RunningAppliance.eventually(5, () -> {
+        return app.metric("arbiter_responses_total{service=\"svc\",class=\"" + cls + "\"}");
+    }
+
+    /** Waits until the event loop's count of {@code cls} responses reaches {@code expected}. */
+    private boolean responsesReach(String cls, double expected) throws Exception {
+        return RunningAppliance.eventually(5, () -> {
             try {
-                value[0] = app.metric(sample);
-            } catch (IOException | InterruptedException e) {
+                return responses(cls) == expected;
+            } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            return value[0] > 0;
         });
-        return value[0];
     }
 
     private double backendFailures() throws Exception {

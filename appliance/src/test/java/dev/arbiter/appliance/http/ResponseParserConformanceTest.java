@@ -83,4 +83,12 @@ class ResponseParserConformanceTest {
         assertThat(r.malformed).isNull();
         assertThat(r.ends).isEqualTo(1);
     }
+
+    @Test
+    void shouldRefuseA101ItNeverAskedFor() {
+        Relay r = parse("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nRAW");
+        assertThat(r.malformed).contains("101");
+        assertThat(r.ends).isZero();
+        assertThat(r.out.toString()).isEmpty();
+    }
 }
