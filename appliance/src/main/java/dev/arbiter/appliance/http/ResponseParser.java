@@ -96,6 +96,8 @@ public final class ResponseParser {
         }
     }
 
+    /** The version of every relayed status line, whatever the backend's. */
+    private static final byte[] HTTP_11 = "HTTP/1.1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] VIA_NAME = "via: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] COMMA = {',', ' '};
     private static final short CRLF = ('\r' << 8) | '\n';
@@ -163,9 +165,13 @@ public final class ResponseParser {
         return framing;
     }
 
-    /** Whether the backend lets the connection be reused after this response. */
+    /**
+     * Whether the backend lets the connection be reused after this response. Never after an
+     * HTTP/1.0 response with Transfer-Encoding, whose framing a recipient must not trust for
+     * what follows (RFC 9112 6.1).
+     */
     public boolean keepAlive() {
-        if (framing == Framing.CLOSE || connectionClose) {
+        if (framing == Framing.CLOSE || connectionClose || http10 && chunked) {
             return false;
         }
         return !http10 || connectionKeepAlive;
@@ -183,12 +189,15 @@ public final class ResponseParser {
 
     /**
      * Writes the status line and every end-to-end field, each ending in CRLF, without the blank
-     * line that ends the head. Left out: the hop-by-hop fields (RFC 9110 7.6.1) and those the
-     * Connection field names, Content-Length beside chunked framing, Transfer-Encoding when the
-     * body is dechunked. Via is written last: the backend's values, in order, followed by {@code via}.
+     * line that ends the head. The status line carries the appliance's own version, {@code HTTP/1.1}
+     * (RFC 9110 6.2), with the backend's code and reason. Left out: the hop-by-hop fields (RFC 9110
+     * 7.6.1) and those the Connection field names, Content-Length beside chunked framing,
+     * Transfer-Encoding when the body is dechunked. Via is written last: the backend's values, in
+     * order, followed by {@code via}.
      */
     public void writeRelayedHead(ByteBuf out, byte[] via) {
-        out.writeBytes(head, 0, statusLineEnd);
+        out.writeBytes(HTTP_11);
+        out.writeBytes(head, HTTP_11.length, statusLineEnd - HTTP_11.length);
         out.writeShort(CRLF);
         boolean sawVia = false;
         for (int f = 0; f < fieldCount; f++) {

@@ -66,6 +66,18 @@ class ResponseConformanceTest {
     }
 
     @Test
+    void shouldRelayAnHttp10BackendsStatusLineAsHttp11InEveryFraming() throws Exception {
+        Exchange untilClose = exchange("GET /v10-until-close HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        assertThat(untilClose.text).startsWith("HTTP/1.1 200 OK\r\n").contains("transfer-encoding: chunked\r\n")
+                .endsWith("\r\n\r\n14\r\nclose-delimited body\r\n0\r\n\r\n");
+        Exchange chunked = exchange("GET /v10-chunked HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        assertThat(chunked.text).startsWith("HTTP/1.1 200 OK\r\n").contains("Transfer-Encoding: chunked\r\n")
+                .endsWith("\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+        Exchange length = exchange("GET /v10-length HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        assertThat(length.text).startsWith("HTTP/1.1 200 OK\r\n").contains("Content-Length: 2\r\n").endsWith("\r\n\r\nok");
+    }
+
+    @Test
     void shouldAnswer502ToA101NobodyAskedForAndCloseTheBackendConnection() throws Exception {
         try (RawHttp c = app.connect()) {
             RawHttp.Response r = c.get("/switch");

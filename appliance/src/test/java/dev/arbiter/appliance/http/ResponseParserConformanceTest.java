@@ -76,6 +76,26 @@ class ResponseParserConformanceTest {
     }
 
     @Test
+    void shouldRelayAnHttp10StatusLineAsHttp11WithItsCodeAndReason() {
+        assertThat(everySplit("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok").out.toString())
+                .isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nvia: 1.1 arbiter\r\n\r\nok");
+        assertThat(everySplit("HTTP/1.0 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n").out.toString())
+                .isEqualTo("HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\nvia: 1.1 arbiter\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+        assertThat(parse("HTTP/1.0 503\r\nX-A: 1\r\n\r\nuntil close").out.toString())
+                .isEqualTo("HTTP/1.1 503\r\nX-A: 1\r\nvia: 1.1 arbiter\r\n\r\nuntil close");
+        assertThat(parse("HTTP/1.0 103 Early Hints\r\n\r\nHTTP/1.0 204 No Content\r\n\r\n").out.toString())
+                .isEqualTo("HTTP/1.1 103 Early Hints\r\nvia: 1.1 arbiter\r\n\r\nHTTP/1.1 204 No Content\r\nvia: 1.1 arbiter\r\n\r\n");
+    }
+
+    @Test
+    void shouldNotReuseAConnectionAfterAnHttp10ResponseWithTransferEncoding() {
+        Relay r = parse("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        assertThat(r.ends).isEqualTo(1);
+        assertThat(r.keepAlive).isFalse();
+        assertThat(parse("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n").keepAlive).isTrue();
+    }
+
+    @Test
     void shouldRefuseStatusCodesOutside100To599() {
         assertThat(parse("HTTP/1.1 600 X\r\nContent-Length: 2\r\n\r\nok").malformed).contains("above 599");
         assertThat(parse("HTTP/1.1 999 X\r\nContent-Length: 2\r\n\r\nok").malformed).contains("above 599");
