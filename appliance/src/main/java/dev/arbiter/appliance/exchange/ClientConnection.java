@@ -697,13 +697,17 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     @Override
     public void onResponseHead(ResponseParser head) {
         int code = head.status();
-        ByteBuf out = output();
         if (code < 200) {
-            // 100 Continue and other interim answers pass through; the final one follows.
-            head.writeRelayedHead(out, VIA_BYTES);
-            out.writeShort(CRLF);
+            // 100 Continue and other interim answers pass through; the final one follows. An
+            // HTTP/1.0 client gets none: it may not be sent 1xx (RFC 9110 15.2).
+            if (!clientHttp10) {
+                ByteBuf out = output();
+                head.writeRelayedHead(out, VIA_BYTES);
+                out.writeShort(CRLF);
+            }
             return;
         }
+        ByteBuf out = output();
         armDeadline(DEADLINE_NONE, 0);
         if (code >= 500) {
             backend.recordFailure(loop.nowMillis());

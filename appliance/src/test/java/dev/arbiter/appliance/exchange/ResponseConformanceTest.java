@@ -78,6 +78,33 @@ class ResponseConformanceTest {
     }
 
     @Test
+    void shouldSendNoInterimResponseToAnHttp10Client() throws Exception {
+        try (RawHttp c = app.connect()) {
+            c.send("GET /early-hints HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status).as("the 103 was left out").isEqualTo(200);
+            assertThat(r.text()).isEqualTo("ok");
+            c.send("GET /continue HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            r = c.read();
+            assertThat(r.status).as("the 100 was left out").isEqualTo(200);
+            assertThat(r.text()).isEqualTo("ok");
+        }
+        Exchange hints = exchange("GET /early-hints HTTP/1.0\r\n\r\n");
+        assertThat(hints.text).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("103").endsWith("\r\n\r\nok");
+    }
+
+    @Test
+    void shouldStillRelayInterimResponsesToAnHttp11Client() throws Exception {
+        try (RawHttp c = app.connect()) {
+            c.send("GET /early-hints HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status).isEqualTo(103);
+            assertThat(r.header("link")).isEqualTo("</s.css>; rel=preload");
+            assertThat(c.read().text()).isEqualTo("ok");
+        }
+    }
+
+    @Test
     void shouldAnswer502ToA101NobodyAskedForAndCloseTheBackendConnection() throws Exception {
         try (RawHttp c = app.connect()) {
             RawHttp.Response r = c.get("/switch");
