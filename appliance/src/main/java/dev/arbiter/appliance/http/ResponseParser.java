@@ -33,11 +33,17 @@ import io.netty.buffer.Unpooled;
  * followed by a three-digit status from 100 to 599 (RFC 9110 15); {@code 101 Switching
  * Protocols}, which the appliance never asks for (it does not forward Upgrade); a field name that
  * is not a token or is followed by whitespace; control characters (other than tab) in a field
- * value; obsolete line folding;
- * Content-Length that is not a number or that differs between fields; a Transfer-Encoding other
- * than exactly {@code chunked}; a bad chunk size or a chunk not followed by its line end. When
- * a response has both Transfer-Encoding and Content-Length, the chunked framing wins and the
- * Content-Length field is not relayed (RFC 9112 6.3). Lines may end in CRLF or a bare LF.
+ * value; obsolete line folding; Content-Length that is not a number or that differs between
+ * fields; a Transfer-Encoding other than exactly {@code chunked}; a bad chunk. When a response
+ * has both Transfer-Encoding and Content-Length, the chunked framing wins and the Content-Length
+ * field is not relayed (RFC 9112 6.3). Head lines may end in CRLF or a bare LF.
+ *
+ * <p>Chunk framing is relayed as it came, so it is read strictly: a proxy must not pass on
+ * framing that another reader could take apart differently. Every line of it ends in CRLF (no
+ * bare LF, no bare CR); a chunk-size line is hex digits, then optionally whitespace and
+ * {@code ;} and extensions free of control characters (tab aside); each chunk's data is
+ * followed by CRLF; each trailer line is {@code name:value} with a token name and a value free
+ * of control characters (tab aside), without obsolete line folding.
  *
  * <p>One instance per upstream connection, used only on its event loop.
  */
@@ -75,6 +81,18 @@ public final class ResponseParser {
     private static final int TRAILER = 6;
     private static final int DONE = 7;
     private static final int FAILED = 8;
+
+    /** Parts of a chunk-size line: {@code 1*HEXDIG [ BWS ";" extensions ] CRLF}. */
+    private static final int SIZE_DIGITS = 0;
+    private static final int SIZE_SPACE = 1;
+    private static final int SIZE_EXTENSION = 2;
+    private static final int SIZE_CR = 3;
+    /** Parts of a trailer line ({@code name ":" value CRLF}) or of the blank line that ends the trailers. */
+    private static final int TRAILER_LINE_START = 0;
+    private static final int TRAILER_NAME = 1;
+    private static final int TRAILER_VALUE = 2;
+    private static final int TRAILER_CR = 3;
+    private static final int TRAILER_END_CR = 4;
 
     /** Field kinds, found once per head by name. */
     private static final byte OTHER = 0;
@@ -121,7 +139,8 @@ public final class ResponseParser {
     private Framing framing;
     private long remaining;
     private int chunkLineBytes;
-    private boolean inExtension;
+    /** Where in a chunk-size or trailer line the next byte falls: a {@code SIZE_} or {@code TRAILER_} part. */
+    private int linePart;
     private int trailerBytes;
 
     /** Per field: start, colon, end (exclusive of the line end), kind; offsets into {@link #head}. */
@@ -406,7 +425,7 @@ public final class ResponseParser {
                 state = CHUNK_SIZE;
                 remaining = -1;
                 chunkLineBytes = 0;
-                inExtension = false;
+                linePart = SIZE_DIGITS;
             }
             case CLOSE -> state = BODY_CLOSE;
         }
@@ -692,29 +711,39 @@ public final class ResponseParser {
         return pos;
     }
 
-    /** {@code chunk-size [; extensions] CRLF}; {@link #remaining} is -1 until a digit is read. */
+    /** {@code chunk-size [BWS ; extensions] CRLF}; {@link #remaining} is -1 until a digit is read. */
     private String chunkSizeByte(byte b) {
         if (++chunkLineBytes > MAX_CHUNK_LINE_BYTES) {
             return "backend sent a chunk-size line longer than " + MAX_CHUNK_LINE_BYTES + " bytes";
         }
-        if (b == '\n') {
-            if (remaining < 0) {
-                return "backend sent a chunk without a size";
+        switch (linePart) {
+            case SIZE_CR -> {
+                return b == '\n' ? endChunkSizeLine() : "backend sent a bare CR in a chunk-size line";
             }
-            chunkLineBytes = 0;
-            inExtension = false;
-            if (remaining == 0) {
-                state = TRAILER;
-                trailerBytes = 0;
-            } else {
-                state = CHUNK_DATA;
+            case SIZE_EXTENSION -> {
+                if (b == '\r') {
+                    linePart = SIZE_CR;
+                    return null;
+                }
+                if (b == '\n') {
+                    return "backend sent a chunk-size line that does not end in CRLF";
+                }
+                return CONTROL[b & 0xff] ? "backend sent a control character in a chunk extension" : null;
             }
-            return null;
+            case SIZE_SPACE -> {
+                if (b == ';') {
+                    linePart = SIZE_EXTENSION;
+                    return null;
+                }
+                return isSpace(b) ? null : "backend sent a chunk size that is not hexadecimal";
+            }
+            default -> {
+                return chunkSizeDigit(b);
+            }
         }
-        if (inExtension) {
-            // past the digits: extensions (or the CR) until the line end
-            return CONTROL[b & 0xff] && b != '\r' ? "backend sent a control character in a chunk extension" : null;
-        }
+    }
+
+    private String chunkSizeDigit(byte b) {
         int digit = hexDigit(b);
         if (digit >= 0) {
             if (chunkLineBytes > 15) { // the digits come first: the line so far is all digits
@@ -724,50 +753,110 @@ public final class ResponseParser {
             return null;
         }
         if (remaining < 0) {
-            return b == '\r' ? "backend sent a chunk without a size" : "backend sent a chunk size that is not hexadecimal";
+            return b == '\r' || b == '\n' ? "backend sent a chunk without a size"
+                    : "backend sent a chunk size that is not hexadecimal";
         }
-        if (b != ';' && b != ' ' && b != '\t' && b != '\r') {
-            return "backend sent a chunk size that is not hexadecimal";
+        switch (b) {
+            case '\r' -> linePart = SIZE_CR;
+            case ';' -> linePart = SIZE_EXTENSION;
+            case ' ', '\t' -> linePart = SIZE_SPACE;
+            case '\n' -> {
+                return "backend sent a chunk-size line that does not end in CRLF";
+            }
+            default -> {
+                return "backend sent a chunk size that is not hexadecimal";
+            }
         }
-        inExtension = true;
         return null;
     }
 
+    private String endChunkSizeLine() {
+        chunkLineBytes = 0;
+        if (remaining == 0) {
+            state = TRAILER;
+            linePart = TRAILER_LINE_START;
+            trailerBytes = 0;
+        } else {
+            state = CHUNK_DATA;
+        }
+        return null;
+    }
+
+    /** The CRLF after a chunk's data. */
     private String chunkEndByte(byte b) {
-        if (b == '\r' && chunkLineBytes == 0) {
+        if (chunkLineBytes == 0) {
+            if (b != '\r') {
+                return b == '\n' ? "backend sent chunk data not followed by CRLF"
+                        : "backend sent chunk data longer than its size";
+            }
             chunkLineBytes = 1;
             return null;
         }
-        if (b == '\n') {
-            state = CHUNK_SIZE;
-            remaining = -1;
-            chunkLineBytes = 0;
-            inExtension = false;
-            return null;
+        if (b != '\n') {
+            return "backend sent chunk data not followed by CRLF";
         }
-        return "backend sent chunk data longer than its size";
+        state = CHUNK_SIZE;
+        remaining = -1;
+        chunkLineBytes = 0;
+        linePart = SIZE_DIGITS;
+        return null;
     }
 
-    /** Trailer fields are relayed as they came; only their size and line ends are checked. */
+    /** Trailer fields are relayed as they came: each line is checked as strictly as chunk framing. */
     private String trailerByte(byte b) {
         if (++trailerBytes > MAX_HEAD_BYTES) {
             return "backend sent a trailer section larger than " + MAX_HEAD_BYTES + " bytes";
         }
-        if (b == '\n') {
-            if (chunkLineBytes == 0) {
-                state = DONE;
+        switch (linePart) {
+            case TRAILER_LINE_START -> {
+                if (b == '\r') {
+                    linePart = TRAILER_END_CR;
+                    return null;
+                }
+                if (isSpace(b)) {
+                    return "backend sent a folded trailer field (obsolete line folding)";
+                }
+                if (b == '\n') {
+                    return "backend sent a trailer section that does not end in CRLF";
+                }
+                if (!TOKEN[b & 0xff]) {
+                    return "backend sent a trailer field name that is not a token";
+                }
+                linePart = TRAILER_NAME;
+                return null;
             }
-            chunkLineBytes = 0;
-            return null;
+            case TRAILER_NAME -> {
+                if (b == ':') {
+                    linePart = TRAILER_VALUE;
+                    return null;
+                }
+                return TOKEN[b & 0xff] ? null : "backend sent a trailer field name that is not a token";
+            }
+            case TRAILER_VALUE -> {
+                if (b == '\r') {
+                    linePart = TRAILER_CR;
+                    return null;
+                }
+                if (b == '\n') {
+                    return "backend sent a trailer line that does not end in CRLF";
+                }
+                return CONTROL[b & 0xff] ? "backend sent a control character in a trailer field" : null;
+            }
+            case TRAILER_CR -> {
+                if (b != '\n') {
+                    return "backend sent a bare CR in a trailer field";
+                }
+                linePart = TRAILER_LINE_START;
+                return null;
+            }
+            default -> {
+                if (b != '\n') {
+                    return "backend sent a bare CR in the trailer section";
+                }
+                state = DONE;
+                return null;
+            }
         }
-        if (b == '\r') {
-            return null;
-        }
-        if (CONTROL[b & 0xff]) {
-            return "backend sent a control character in a trailer field";
-        }
-        chunkLineBytes++;
-        return null;
     }
 
     private static int hexDigit(byte b) {

@@ -134,6 +134,19 @@ class ResponseConformanceTest {
         assertThat(backendFailures()).isEqualTo(2);
     }
 
+    @Test
+    void shouldCutTheClientWhenChunkFramingOrTrailersAreLoose() throws Exception {
+        for (String[] c : LOOSE_CHUNKS) {
+            Exchange e = exchange("GET " + c[0] + " HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertThat(e.closed).as(c[0] + ": the client connection is cut").isTrue();
+            assertThat(e.text).as(c[0]).doesNotContain(c[2]).doesNotEndWith("0\r\n\r\n");
+            try (RawHttp next = app.connect()) {
+                assertThat(next.get("/length").text()).isEqualTo("ok");
+            }
+        }
+        assertThat(backend.accepted()).as("every offending backend connection was closed").isEqualTo(LOOSE_CHUNKS.length + 1);
+    }
+
     private double responses(String cls) throws Exception {
         return app.metric("arbiter_responses_total{service=\"svc\",class=\"" + cls + "\"}");
     }

@@ -111,4 +111,58 @@ class ResponseParserConformanceTest {
         assertThat(r.ends).isZero();
         assertThat(r.out.toString()).isEmpty();
     }
+
+    @Test
+    void shouldAcceptStrictChunkFramingWithExtensionsAndTrailers() {
+        String body = "2 ;a=1\r\nok\r\n3;b=\"x\ty\";c\r\nabc\r\n0\r\nX-Checksum: 42\r\nX-Empty:\r\nX-Tab:\ta b\r\n\r\n";
+        Relay r = everySplit(CHUNKED + body);
+        assertThat(r.malformed).isNull();
+        assertThat(r.ends).isEqualTo(1);
+        assertThat(r.out.toString()).endsWith("\r\n\r\n" + body);
+    }
+
+    @Test
+    void shouldRefuseLooseChunkFraming() {
+        String[][] cases = {
+            {"2\nok\r\n0\r\n\r\n", "does not end in CRLF"},
+            {"2\nok\n0\n\n", "does not end in CRLF"},
+            {"2;x\nok\r\n0\r\n\r\n", "does not end in CRLF"},
+            {"2\r\nok\n0\r\n\r\n", "not followed by CRLF"},
+            {"2\r\nok\r\n0\n\n", "does not end in CRLF"},
+            {"2\rok\r\n0\r\n\r\n", "bare CR"},
+            {"2 garbage\r\nok\r\n0\r\n\r\n", "not hexadecimal"},
+            {"2 \r\nok\r\n0\r\n\r\n", "not hexadecimal"},
+            {"2;a\rb\r\nok\r\n0\r\n\r\n", "bare CR"},
+            {"2;a\u0000b\r\nok\r\n0\r\n\r\n", "control character in a chunk extension"},
+            {"\nok\r\n", "without a size"},
+        };
+        for (String[] c : cases) {
+            Relay r = parse(CHUNKED + c[0]);
+            assertThat(r.malformed).as(c[0]).contains(c[1]);
+            assertThat(r.ends).as(c[0]).isZero();
+        }
+    }
+
+    @Test
+    void shouldRefuseTrailersThatAreNotStrictFieldLines() {
+        String[][] cases = {
+            {"X-T: a\rX-Evil: 1\r\n\r\n", "bare CR in a trailer field"},
+            {"X-T: a\r\n folded\r\n\r\n", "folded"},
+            {"X-T: a\r\n\tfolded\r\n\r\n", "folded"},
+            {"this is not a field\r\n\r\n", "not a token"},
+            {"Bad Name: x\r\n\r\n", "not a token"},
+            {"X-T : x\r\n\r\n", "not a token"},
+            {": x\r\n\r\n", "not a token"},
+            {"X-T\r\n\r\n", "not a token"},
+            {"X-T: a\u0001b\r\n\r\n", "control character in a trailer field"},
+            {"X-T: a\n\r\n", "does not end in CRLF"},
+            {"X-T: a\r\n\n", "does not end in CRLF"},
+            {"\rX\r\n", "bare CR in the trailer section"},
+        };
+        for (String[] c : cases) {
+            Relay r = parse(CHUNKED + "2\r\nok\r\n0\r\n" + c[0]);
+            assertThat(r.malformed).as(c[0]).contains(c[1]);
+            assertThat(r.ends).as(c[0]).isZero();
+        }
+    }
 }
