@@ -75,6 +75,11 @@ import java.util.logging.Logger;
  * the pool's {@code retries}; otherwise the client gets 502 (504 on the response-header deadline).
  * A backend that fails after the response started cuts the client connection: a client never
  * receives a response that looks complete but is not.
+ *
+ * <p>Whose turn it is decides which deadline runs: while the request body is arriving, the
+ * client's ({@code idle-timeout} between body bytes, then 408, never the backend's failure); once
+ * the request is complete, or while the backend takes no more of it or owes a 100 Continue, the
+ * backend's ({@code response-header-timeout}, then 504).
  */
 public final class ClientConnection extends ChannelDuplexHandler implements UpstreamOwner, DecisionListener {
 
@@ -94,6 +99,8 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private static final int DEADLINE_RESPONSE = 2;
     private static final int DEADLINE_NONE = 3;
     private static final int DEADLINE_POLICY = 4;
+    /** The request body is still arriving: the client's turn, bounded by {@code idle-timeout} between bytes. */
+    private static final int DEADLINE_BODY = 5;
 
     /** Bytes of request held while no upstream can take them, before reading pauses. */
     private static final int MAX_HELD_BYTES = 256 * 1024;
@@ -600,7 +607,12 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         toUpstream(UpstreamRequestWriter.head(ctx.alloc(), request, remoteIp, VIA_BYTES));
         requestSent = true;
         upstreamFlushPending = true;
-        armDeadline(DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+        if (requestDone || HttpUtil.is100ContinueExpected(request)) {
+            // Nothing more to send, or nothing until the backend says 100 Continue: the backend's turn.
+            armDeadline(DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+        } else {
+            armDeadline(DEADLINE_BODY, limits.idleTimeoutMillis());
+        }
         if (requestDone && requestChunked) {
             // A retry of a body-less request: its end was consumed by the first attempt.
             toUpstream(UpstreamRequestWriter.lastChunk(ctx.alloc(), null));
@@ -641,9 +653,11 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         upstreamFlushPending = true;
         if (last) {
             requestDone = true;
-            if (!responseStarted) {
-                armDeadline(DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
-            }
+            // The response-header timeout runs from the end of the request, not from its head:
+            // a slow upload is the client's time, not the backend's.
+            armDeadline(responseStarted ? DEADLINE_NONE : DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+        } else if (upstream.isWritable()) {
+            armDeadline(DEADLINE_BODY, limits.idleTimeoutMillis());
         }
         if (!upstream.isWritable()) {
             updateClientRead();
@@ -704,6 +718,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
                 ByteBuf out = output();
                 head.writeRelayedHead(out, VIA_BYTES);
                 out.writeShort(CRLF);
+            }
+            if (!requestDone) {
+                armDeadline(DEADLINE_BODY, limits.idleTimeoutMillis()); // after 100 Continue, the client's turn
             }
             return;
         }
@@ -841,6 +858,15 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
 
     @Override
     public void onUpstreamWritabilityChanged(boolean writable) {
+        if (state == FORWARDING && !requestDone) {
+            // While the backend takes no more body, the client is paused and the wait is the
+            // backend's (response-header timeout); once it takes bytes again, the client's.
+            if (writable) {
+                armDeadline(DEADLINE_BODY, limits.idleTimeoutMillis());
+            } else {
+                armDeadline(responseStarted ? DEADLINE_NONE : DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+            }
+        }
         updateClientRead();
     }
 
@@ -1038,6 +1064,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         armDeadline(DEADLINE_NONE, 0);
         switch (kind) {
             case DEADLINE_IDLE -> ctx.close();
+            case DEADLINE_BODY -> reject(RequestRejection.BODY_TIMEOUT); // the client's stall: not the backend's failure
             case DEADLINE_HEADER -> {
                 loop.state().stats().onLoop(loop.index()).rejected[RequestRejection.HEADER_TIMEOUT.ordinal()]++;
                 state = CLOSING;

@@ -19,6 +19,7 @@ public enum RequestRejection {
     UNKNOWN_TRANSFER_CODING(HttpResponseStatus.NOT_IMPLEMENTED, "unknown_transfer_coding"),
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large"),
     HEADER_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "header_timeout"),
+    BODY_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "body_timeout"),
     MISSING_HOST(HttpResponseStatus.BAD_REQUEST, "missing_host");
 
     private final HttpResponseStatus status;
