@@ -74,7 +74,9 @@ import java.util.logging.Logger;
  * on another backend when the request was not sent yet, or is idempotent and had no body, up to
  * the pool's {@code retries}; otherwise the client gets 502 (504 on the response-header deadline).
  * A backend that fails after the response started cuts the client connection: a client never
- * receives a response that looks complete but is not.
+ * receives a response that looks complete but is not. Either way the failure is the backend's
+ * (passive ejection, {@code arbiter_backend_failures_total}); a response clears its failure run
+ * only once relayed to its end.
  *
  * <p>Whose turn it is decides which deadline runs: while the request body is arriving, the
  * client's ({@code idle-timeout} between body bytes, then 408, never the backend's failure); once
@@ -139,6 +141,8 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private boolean requestDone;
     private boolean requestSent;
     private boolean responseStarted;
+    /** Status of the relayed final response head; decides at its end whether the backend succeeded. */
+    private int responseStatus;
     private boolean closeAfterResponse;
     private boolean upstreamKeepAlive;
     private boolean clientHttp10;
@@ -316,6 +320,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         requestDone = false;
         requestSent = false;
         responseStarted = false;
+        responseStatus = 0;
         bodyBytes = 0;
         attempts = 0;
         service = null;
@@ -726,11 +731,10 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         }
         ByteBuf out = output();
         armDeadline(DEADLINE_NONE, 0);
+        responseStatus = code;
         if (code >= 500) {
             backend.recordFailure(loop.nowMillis());
             backend.onLoop(loop.index()).failures++;
-        } else {
-            backend.recordSuccess();
         }
         upstreamKeepAlive = head.keepAlive();
         reframe = false;
@@ -832,6 +836,11 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         Channel up = upstream;
         upstream = null;
         backend.onLoop(loop.index()).outstanding--;
+        if (responseStatus < 500) {
+            // Only a response relayed to its end clears the backend's failure run: one cut
+            // mid-body is a failure, and its head alone must not have cleared the run.
+            backend.recordSuccess();
+        }
         ServiceStats.PerLoop stats = service.stats().onLoop(loop.index());
         stats.recordLatencyNanos(System.nanoTime() - startNanos);
         if (upstreamKeepAlive && requestDone) {
@@ -890,6 +899,11 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         }
         if (responseStarted) {
             // Part of the response is with the client; the only honest end is to cut the connection.
+            // The backend failed all the same (a 5xx head was counted already); never retried.
+            if (responseStatus < 500) {
+                backend.recordFailure(loop.nowMillis());
+                backend.onLoop(loop.index()).failures++;
+            }
             state = CLOSING;
             ctx.flush();
             ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);

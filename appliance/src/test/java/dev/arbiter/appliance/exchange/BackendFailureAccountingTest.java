@@ -14,10 +14,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Which failures are the backend's, as passive ejection and {@code arbiter_backend_failures_total}
- * see them: a slow or stalled client upload is not.
+ * see them: a slow or stalled client upload is not; a response cut after its head is.
  */
 class BackendFailureAccountingTest {
 
@@ -109,6 +111,41 @@ class BackendFailureAccountingTest {
             assertThat(r.text()).isEqualTo("big\n");
             assertThat(c.closedByPeer()).as("the rest of the body cannot be skipped").isTrue();
             assertThat(failures(app, b.address())).isZero();
+        }
+    }
+
+    /** Responses cut after their head, each a different way; three in a row eject the backend. */
+    @ParameterizedTest
+    @ValueSource(strings = {"length-close", "length-reset", "chunked-close", "chunked-reset", "bad-chunk-size"})
+    void shouldCountFailuresAfterResponseHeadAndEject(String how) throws Exception {
+        try (RawBackend b = new RawBackend((in, out) -> {
+                boolean chunked = how.startsWith("chunked") || how.equals("bad-chunk-size");
+                out.write(ascii(chunked
+                        ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+                        : "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b"));
+                if (how.equals("bad-chunk-size")) {
+                    out.write(ascii("zz\r\nmore\r\n"));
+                }
+                out.flush();
+                Thread.sleep(50);
+                return how.endsWith("reset");
+             });
+             RunningAppliance app = RunningAppliance.start(TestConfig.create()
+                     .pool("p", "retries: 0\npassive-ejection:\n  consecutive-failures: 3\n  ejection-time: 1h", b.address())
+                     .service("p"))) {
+            for (int i = 0; i < 3; i++) {
+                try (RawHttp c = app.connect()) {
+                    RawHttp.Response r = c.get("/cut" + i);
+                    assertThat(r.status).isEqualTo(200);
+                    assertThat(r.complete).as("a cut response must not look complete").isFalse();
+                }
+            }
+            assertThat(RunningAppliance.eventually(5, () -> failures(app, b.address()) == 3)).isTrue();
+            assertThat(up(app, b.address())).isEqualTo(0);
+            assertThat(b.accepted()).isEqualTo(3);
+            try (RawHttp c = app.connect()) {
+                assertThat(c.get("/next").status).as("ejected: nothing left to pick").isEqualTo(503);
+            }
         }
     }
 
