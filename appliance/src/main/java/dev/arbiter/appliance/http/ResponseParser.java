@@ -15,7 +15,7 @@ import io.netty.buffer.Unpooled;
  *     none (HEAD request, 1xx, 204, 304) .......... end (1xx: back to HEAD for the final answer)
  *     content-length N ........... BODY (N bytes) -> end
  *     transfer-encoding: chunked . SIZE -> DATA -> DATA_END -> ... SIZE(0) -> TRAILER -> end
- *     neither ..................... BODY until the backend closes -> end
+ *     neither ..................... BODY until the backend closes cleanly -> end
  * </pre>
  *
  * <table>
@@ -282,8 +282,9 @@ public final class ResponseParser {
     }
 
     /**
-     * The backend closed its connection. Returns true if that ended a body delimited by the
-     * close (the listener was told the response ended); false if the response was cut short.
+     * The backend closed its connection cleanly (a reset is no end: the caller does not ask).
+     * Returns true if that ended a body delimited by the close (the listener was told the
+     * response ended); false if the response was cut short.
      */
     public boolean onClose(Listener listener) {
         if (state == BODY_CLOSE) {

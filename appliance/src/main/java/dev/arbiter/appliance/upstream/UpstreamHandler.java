@@ -20,6 +20,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final ResponseParser parser = new ResponseParser();
     private UpstreamOwner owner;
     private boolean counted = true;
+    /** The connection failed (a reset, a failed write) rather than being closed by the backend's FIN. */
+    private boolean broken;
 
     UpstreamHandler(Backend backend, int loop) {
         this.backend = backend;
@@ -86,7 +88,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         UpstreamOwner o = owner;
         owner = null;
         if (o != null) {
-            if (!parser.onClose(o)) {
+            // Only a clean close ends a body delimited by the close (RFC 9112 6.3): after a
+            // reset the body may be short, so the exchange is told the connection broke.
+            if (broken || !parser.onClose(o)) {
                 o.onUpstreamInactive();
             }
         } else {
@@ -96,6 +100,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        broken = true;
         ctx.close();
     }
 }

@@ -6,12 +6,14 @@ import dev.arbiter.appliance.support.RawHttp;
 import dev.arbiter.appliance.support.RunningAppliance;
 import dev.arbiter.appliance.support.ScriptedBackend;
 import dev.arbiter.appliance.support.TestConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Which failures are the backend's, as passive ejection and {@code arbiter_backend_failures_total}
- * see them: a slow or stalled client upload is not; a response cut after its head is.
+ * see them: a slow or stalled client upload is not; a response cut after its head is, and so is a
+ * close-delimited body ended by a reset instead of a clean close.
  */
 class BackendFailureAccountingTest {
 
@@ -147,6 +150,74 @@ class BackendFailureAccountingTest {
                 assertThat(c.get("/next").status).as("ejected: nothing left to pick").isEqualTo(503);
             }
         }
+    }
+
+    @Test
+    void shouldCutHttp11ClientWhenCloseDelimitedBodyEndsInReset() throws Exception {
+        try (RawBackend b = closeDelimitedThenReset();
+             RunningAppliance app = RunningAppliance.start(TestConfig.create().pool("p", EJECT_AFTER_ONE, b.address())
+                     .service("p"));
+             RawHttp c = app.connect()) {
+            RawHttp.Response r = c.get("/x");
+            assertThat(r.status).isEqualTo(200);
+            assertThat(r.header("transfer-encoding")).isEqualTo("chunked");
+            assertThat(r.complete).as("no terminating chunk after a reset").isFalse();
+            assertThat(r.text()).isEqualTo("close-delimited body cut by reset");
+            assertThat(RunningAppliance.eventually(5, () -> failures(app, b.address()) == 1)).isTrue();
+        }
+    }
+
+    @Test
+    void shouldResetHttp10ClientWhenCloseDelimitedBodyEndsInReset() throws Exception {
+        try (RawBackend b = closeDelimitedThenReset();
+             RunningAppliance app = RunningAppliance.start(TestConfig.create().pool("p", EJECT_AFTER_ONE, b.address())
+                     .service("p"));
+             Socket s = new Socket(app.address().getAddress(), app.address().getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(ascii("GET /x HTTP/1.0\r\n\r\n"));
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            InputStream in = s.getInputStream();
+            boolean reset = false;
+            try {
+                int n;
+                byte[] buf = new byte[4096];
+                while ((n = in.read(buf)) >= 0) {
+                    got.write(buf, 0, n);
+                }
+            } catch (SocketException e) {
+                reset = true;
+            }
+            assertThat(got.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 OK\r\n")
+                    .endsWith("\r\n\r\nclose-delimited body cut by reset");
+            assertThat(reset).as("a clean close would tell the client the body is complete").isTrue();
+            assertThat(RunningAppliance.eventually(5, () -> failures(app, b.address()) == 1)).isTrue();
+        }
+    }
+
+    @Test
+    void shouldRelayCloseDelimitedBodyEndedByCleanClose() throws Exception {
+        try (RawBackend b = new RawBackend((in, out) -> {
+                out.write(ascii("HTTP/1.1 200 OK\r\n\r\nclean end"));
+                return false;
+             });
+             RunningAppliance app = RunningAppliance.start(TestConfig.create().pool("p", EJECT_AFTER_ONE, b.address())
+                     .service("p"));
+             RawHttp c = app.connect()) {
+            RawHttp.Response r = c.get("/x");
+            assertThat(r.complete).isTrue();
+            assertThat(r.text()).isEqualTo("clean end");
+            assertThat(failures(app, b.address())).isZero();
+            assertThat(up(app, b.address())).isEqualTo(1);
+        }
+    }
+
+    private static RawBackend closeDelimitedThenReset() throws IOException {
+        return new RawBackend((in, out) -> {
+            out.write(ascii("HTTP/1.1 200 OK\r\nX-A: 1\r\n\r\nclose-delimited body cut by reset"));
+            out.flush();
+            Thread.sleep(100); // the body reaches the appliance before the reset does
+            return true;
+        });
     }
 
     private static double failures(RunningAppliance app, String backend) {
