@@ -609,7 +609,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         backend.onLoop(loop.index()).requests++;
         upstream.config().setAutoRead(ctx.channel().isWritable());
         UpstreamConnector.expectResponse(upstream, request.method() == HttpMethod.HEAD);
-        toUpstream(UpstreamRequestWriter.head(ctx.alloc(), request, remoteIp, VIA_BYTES));
+        toUpstream(UpstreamRequestWriter.head(ctx.alloc(), request, remoteIp, VIA_BYTES, backend.address()));
         requestSent = true;
         upstreamFlushPending = true;
         if (requestDone || HttpUtil.is100ContinueExpected(request)) {

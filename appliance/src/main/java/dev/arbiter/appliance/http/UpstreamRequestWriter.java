@@ -20,8 +20,14 @@ import java.util.Map;
  * {@code X-Forwarded-For} (the client's values, if any, in order, followed by the client
  * address), {@code X-Forwarded-Proto: http} and {@code Via} (the client's values followed by the
  * appliance's). Hop-by-hop fields (RFC 9110 7.6.1) and the fields the {@code Connection} field
- * names are skipped while writing, not removed from the map; a client cannot have
- * {@code Content-Length}, {@code Transfer-Encoding} or {@code Host} skipped that way.
+ * lines name (all of them together, RFC 9110 5.3) are skipped while writing, not removed from
+ * the map; a client cannot have {@code Content-Length}, {@code Transfer-Encoding} or
+ * {@code Host} skipped that way. A request without Host (HTTP/1.0) gets the backend's
+ * {@code host:port}, since an HTTP/1.1 request must carry one (RFC 9112 3.2); {@code Expect} of
+ * an HTTP/1.0 request is dropped (RFC 9110 10.1.1).
+ *
+ * <p>One Connection line is the common case and costs nothing extra; when a second one turns up,
+ * the fields written so far are dropped and written again checking every Connection line.
  */
 public final class UpstreamRequestWriter {
 
@@ -34,6 +40,7 @@ public final class UpstreamRequestWriter {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final short COLON_SPACE = (':' << 8) | ' ';
     private static final short COMMA_SPACE = (',' << 8) | ' ';
+    private static final byte[] HOST = "host: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private static final int OTHER = 0;
     private static final int HOP_BY_HOP = 1;
@@ -41,6 +48,15 @@ public final class UpstreamRequestWriter {
     private static final int FORWARDED_PROTO = 3;
     private static final int VIA_FIELD = 4;
     private static final int PROTECTED = 5;
+    private static final int HOST_FIELD = 6;
+    private static final int CONNECTION_FIELD = 7;
+    private static final int EXPECT_FIELD = 8;
+
+    /** What {@link #fields} saw, as bits. */
+    private static final int SAW_FORWARDED_FOR = 1;
+    private static final int SAW_VIA = 2;
+    private static final int SAW_HOST = 4;
+    private static final int MORE_CONNECTION_LINES = 8;
 
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
@@ -50,48 +66,107 @@ public final class UpstreamRequestWriter {
     private UpstreamRequestWriter() {
     }
 
-    /** The request head for a backend; {@code via} is the appliance's own Via entry (e.g. "1.1 arbiter"). */
+    /**
+     * The request head for a backend; {@code via} is the appliance's own Via entry (e.g. "1.1
+     * arbiter"). A request without Host gets an empty one.
+     */
     public static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, byte[] via) {
+        return head(alloc, r, clientIp, via, "");
+    }
+
+    /**
+     * The request head for a backend; {@code backendAuthority} ({@code host:port}) is the Host
+     * sent when the request has none.
+     */
+    public static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, byte[] via,
+                               String backendAuthority) {
         HttpHeaders h = r.headers();
         ByteBuf out = alloc.ioBuffer(512);
         ByteBufUtil.writeAscii(out, r.method().asciiName());
         out.writeByte(' ');
         ByteBufUtil.writeAscii(out, r.uri());
         out.writeBytes(HTTP_11);
+        boolean http10 = r.protocolVersion().minorVersion() == 0;
+        int fieldsStart = out.writerIndex();
         CharSequence connection = h.get(HttpHeaderNames.CONNECTION);
-        boolean namesFields = connection != null && namesFields(connection);
-        boolean sawForwardedFor = false;
-        boolean sawVia = false;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            CharSequence name = e.getKey();
-            switch (kindOf(name)) {
-                case OTHER -> {
-                    if (!namesFields || !named(connection, name)) {
-                        field(out, name, e.getValue());
-                    }
-                }
-                case PROTECTED -> field(out, name, e.getValue());
-                case FORWARDED_FOR -> sawForwardedFor = true;
-                case VIA_FIELD -> sawVia = true;
-                default -> { } // hop-by-hop, or X-Forwarded-Proto: replaced below
-            }
+        int seen = fields(out, h, connection, connection != null && namesFields(connection), http10);
+        if ((seen & MORE_CONNECTION_LINES) != 0) {
+            out.writerIndex(fieldsStart);
+            seen = fields(out, h, null, true, http10);
+        }
+        if ((seen & SAW_HOST) == 0) {
+            out.writeBytes(HOST);
+            ByteBufUtil.writeAscii(out, backendAuthority);
+            out.writeShort(CRLF);
         }
         out.writeBytes(XFF);
-        if (sawForwardedFor) {
+        if ((seen & SAW_FORWARDED_FOR) != 0) {
             values(out, h, FORWARDED_FOR);
         }
         ByteBufUtil.writeAscii(out, clientIp);
         out.writeShort(CRLF);
         out.writeBytes(XFP);
         out.writeBytes(VIA);
-        if (sawVia) {
+        if ((seen & SAW_VIA) != 0) {
             values(out, h, VIA_FIELD);
         }
         out.writeBytes(via);
         out.writeShort(CRLF);
         out.writeShort(CRLF);
         return out;
+    }
+
+    /**
+     * Writes the end-to-end fields. With {@code connection} the value of the only Connection line
+     * seen so far, it stops at a second Connection line and says so; with {@code connection} null,
+     * a field is checked against every Connection line.
+     */
+    private static int fields(ByteBuf out, HttpHeaders h, CharSequence connection, boolean namesFields, boolean http10) {
+        int seen = 0;
+        int connectionLines = 0;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
+            switch (kindOf(name)) {
+                case OTHER -> {
+                    if (!namesFields || !nominated(h, connection, name)) {
+                        field(out, name, e.getValue());
+                    }
+                }
+                case EXPECT_FIELD -> {
+                    if (!http10 && (!namesFields || !nominated(h, connection, name))) {
+                        field(out, name, e.getValue());
+                    }
+                }
+                case HOST_FIELD -> {
+                    seen |= SAW_HOST;
+                    field(out, name, e.getValue());
+                }
+                case PROTECTED -> field(out, name, e.getValue());
+                case CONNECTION_FIELD -> {
+                    if (connection != null && ++connectionLines > 1) {
+                        return seen | MORE_CONNECTION_LINES;
+                    }
+                }
+                case FORWARDED_FOR -> seen |= SAW_FORWARDED_FOR;
+                case VIA_FIELD -> seen |= SAW_VIA;
+                default -> { } // hop-by-hop, or X-Forwarded-Proto: replaced below
+            }
+        }
+        return seen;
+    }
+
+    /** Whether {@code name} is named by {@code connection}, or with it null, by any Connection line. */
+    private static boolean nominated(HttpHeaders h, CharSequence connection, CharSequence name) {
+        if (connection != null) {
+            return named(connection, name);
+        }
+        for (Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            if (named(it.next(), name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The framing in front of one chunk of {@code length > 0} bytes of a chunked body. */
@@ -154,13 +229,17 @@ public final class UpstreamRequestWriter {
             case 3:
                 return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.VIA) ? VIA_FIELD : OTHER;
             case 4:
-                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST) ? PROTECTED : OTHER;
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST) ? HOST_FIELD : OTHER;
+            case 6:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.EXPECT) ? EXPECT_FIELD : OTHER;
             case 7:
                 return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)
                         || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE) ? HOP_BY_HOP : OTHER;
             case 10:
-                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
-                        || AsciiString.contentEqualsIgnoreCase(name, KEEP_ALIVE) ? HOP_BY_HOP : OTHER;
+                if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
+                    return CONNECTION_FIELD;
+                }
+                return AsciiString.contentEqualsIgnoreCase(name, KEEP_ALIVE) ? HOP_BY_HOP : OTHER;
             case 14:
                 return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH) ? PROTECTED : OTHER;
             case 15:

@@ -61,7 +61,7 @@ class ResponseRelayTest {
             assertThat(c.read().text()).isEqualTo("ok");
         }
         assertThat(backend.nextRequest()).isEqualTo("PUT /length HTTP/1.1\r\nContent-Length: 7\r\n"
-                + "x-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\nvia: 1.1 arbiter\r\n\r\npayload");
+                + "host: " + backend.address() + "\r\nx-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\nvia: 1.1 arbiter\r\n\r\npayload");
     }
 
     @Test
