@@ -334,6 +334,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             return;
         }
         RequestRejection invalid = validate(r);
+        if (invalid == null && !startsWithSlash(r.uri())) {
+            invalid = toOriginForm(r);
+        }
         if (invalid != null) {
             reject(invalid);
             return;
@@ -547,10 +550,118 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         if (limits.maxBodyBytes() > 0 && HttpUtil.getContentLength(r, -1L) > limits.maxBodyBytes()) {
             return RequestRejection.BODY_TOO_LARGE;
         }
-        if (r.protocolVersion() == HttpVersion.HTTP_1_1 && !h.contains(HttpHeaderNames.HOST)) {
-            return RequestRejection.MISSING_HOST;
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host == null) {
+            return r.protocolVersion() == HttpVersion.HTTP_1_1 ? RequestRejection.MISSING_HOST : null;
         }
+        // Empty is what a client sends for a target without authority (RFC 9112 3.2).
+        return host.isEmpty() || validAuthority(host, 0, host.length()) ? null : RequestRejection.INVALID_HOST;
+    }
+
+    private static boolean startsWithSlash(String uri) {
+        return !uri.isEmpty() && uri.charAt(0) == '/';
+    }
+
+    /**
+     * An absolute-form target ({@code http://authority/path?query}, RFC 9112 3.2.2) becomes the
+     * origin-form the backend gets, and its authority becomes the Host the request is routed on
+     * and forwarded with (a proxy generates Host from the target, RFC 9112 3.2.2). The
+     * asterisk-form of OPTIONS and the authority-form of CONNECT are left as they are; any other
+     * target that does not start with "/" is refused.
+     */
+    private static RequestRejection toOriginForm(HttpRequest r) {
+        String uri = r.uri();
+        int authorityStart = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
+                : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+        if (authorityStart < 0) {
+            boolean asterisk = uri.equals("*") && r.method() == HttpMethod.OPTIONS;
+            return asterisk || r.method() == HttpMethod.CONNECT ? null : RequestRejection.INVALID_TARGET;
+        }
+        int authorityEnd = authorityStart;
+        while (authorityEnd < uri.length() && uri.charAt(authorityEnd) != '/' && uri.charAt(authorityEnd) != '?') {
+            authorityEnd++;
+        }
+        // An http URI must have a host, and its userinfo is not to be trusted (RFC 9110 4.2.1, 4.2.4).
+        if (authorityEnd == authorityStart || !validAuthority(uri, authorityStart, authorityEnd)) {
+            return RequestRejection.INVALID_HOST;
+        }
+        String path = authorityEnd == uri.length() ? "/"
+                : uri.charAt(authorityEnd) == '?' ? "/" + uri.substring(authorityEnd) : uri.substring(authorityEnd);
+        r.headers().set(HttpHeaderNames.HOST, uri.substring(authorityStart, authorityEnd));
+        r.setUri(path);
         return null;
+    }
+
+    /**
+     * Whether {@code s[from, to)} is {@code uri-host [":" port]} (RFC 3986 3.2.2, 3.2.3) with a
+     * host that is not empty: an IP literal in brackets, or a reg-name of unreserved characters,
+     * percent-escapes and sub-delims other than ",", which a next hop could read as a list.
+     */
+    static boolean validAuthority(CharSequence s, int from, int to) {
+        int i = from;
+        if (i < to && s.charAt(i) == '[') {
+            i++;
+            int literalStart = i;
+            while (i < to && s.charAt(i) != ']') {
+                char c = s.charAt(i);
+                if (!(unreserved(c) || subDelim(c) || c == ':')) {
+                    return false;
+                }
+                i++;
+            }
+            if (i == to || i == literalStart) {
+                return false;
+            }
+            i++;
+        } else {
+            int hostStart = i;
+            while (i < to && s.charAt(i) != ':') {
+                char c = s.charAt(i);
+                if (c == '%') {
+                    if (i + 2 >= to || !hex(s.charAt(i + 1)) || !hex(s.charAt(i + 2))) {
+                        return false;
+                    }
+                    i += 2;
+                } else if (!(unreserved(c) || (subDelim(c) && c != ','))) {
+                    return false;
+                }
+                i++;
+            }
+            if (i == hostStart) {
+                return false;
+            }
+        }
+        if (i == to) {
+            return true;
+        }
+        if (s.charAt(i) != ':') {
+            return false;
+        }
+        for (i++; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean unreserved(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '.' || c == '_' || c == '~';
+    }
+
+    private static boolean subDelim(char c) {
+        switch (c) {
+            case '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=':
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static boolean hex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     /** Picks a backend (other than {@code avoid} when possible) and gets a connection to it. */

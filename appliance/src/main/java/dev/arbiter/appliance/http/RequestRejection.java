@@ -20,7 +20,13 @@ public enum RequestRejection {
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large"),
     HEADER_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "header_timeout"),
     BODY_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "body_timeout"),
-    MISSING_HOST(HttpResponseStatus.BAD_REQUEST, "missing_host");
+    MISSING_HOST(HttpResponseStatus.BAD_REQUEST, "missing_host"),
+    /** More than one Host line, or a Host value (or absolute-form authority) that is not uri-host [":" port]. */
+    INVALID_HOST(HttpResponseStatus.BAD_REQUEST, "invalid_host"),
+    /** A request-target with a control character, a space or a byte over 0x7F, or an absolute-form that is not http(s). */
+    INVALID_TARGET(HttpResponseStatus.BAD_REQUEST, "invalid_target"),
+    /** A major version other than 1 (HTTP/1.x with x > 1 is served as HTTP/1.1). */
+    UNSUPPORTED_VERSION(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported_version");
 
     private final HttpResponseStatus status;
     private final String label;

@@ -15,13 +15,22 @@ import java.util.List;
 
 /**
  * Netty's request decoder, run strictly (bare LF, CL with TE, differing duplicate CL and
- * non-final chunked are already refused there), plus the one check it lacks: obs-fold.
+ * non-final chunked are already refused there), plus the checks it lacks: obs-fold, more than
+ * one Host line, the request-target's bytes and the protocol version.
  *
  * <p>Netty joins a header line that starts with SP or HTAB onto the previous one; RFC 9112 5.2
  * lets a server reject such a line instead, and a proxy should, since the next hop may fold it
  * differently. Before each decode step of a request head, the unparsed head bytes are scanned
  * for an LF followed by SP/HTAB, up to the end of the head; a hit becomes an invalid request
- * carrying {@link RequestRejection#OBS_FOLD}.
+ * carrying {@link RequestRejection#OBS_FOLD}. The same scan counts the complete lines that
+ * start with {@code Host:}: a second one becomes {@link RequestRejection#INVALID_HOST} (RFC 9112
+ * 3.2), since the balancer routes on one Host and the backend might read another. Netty consumes
+ * every complete header line of a partial head, so a line is counted in exactly one scan.
+ *
+ * <p>The request-target may hold only visible ASCII (RFC 9112 3.2, RFC 3986): a control
+ * character, DEL or a byte over 0x7F is {@link RequestRejection#INVALID_TARGET}. A version
+ * HTTP/1.x with x &gt; 1 is served as HTTP/1.1 (RFC 9110 2.5); any other major version is
+ * {@link RequestRejection#UNSUPPORTED_VERSION} (505).
  *
  * <table>
  *   <caption>What the decoder enforces and what the client sees</caption>
@@ -29,6 +38,8 @@ import java.util.List;
  *   <tr><td>request line longer than max-request-line</td><td>414</td></tr>
  *   <tr><td>header block larger than max-header-size</td><td>431</td></tr>
  *   <tr><td>bare LF, bad chunk size, CL+TE, differing CLs, obs-fold, whitespace before colon</td><td>400</td></tr>
+ *   <tr><td>two Host lines; control, DEL or non-ASCII byte in the request-target</td><td>400</td></tr>
+ *   <tr><td>major version other than 1</td><td>505</td></tr>
  * </table>
  */
 public final class StrictRequestDecoder extends HttpRequestDecoder {
@@ -55,13 +66,16 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
             buffer.skipBytes(buffer.readableBytes());
             return;
         }
-        if (awaitingHead && buffer.isReadable() && scanner.foldIn(buffer, requestLineParsed)) {
-            rejected = true;
-            buffer.skipBytes(buffer.readableBytes());
-            DefaultHttpRequest invalid = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
-            invalid.setDecoderResult(DecoderResult.failure(RequestRejection.OBS_FOLD.exception()));
-            out.add(invalid);
-            return;
+        if (awaitingHead && buffer.isReadable()) {
+            RequestRejection found = scanner.scan(buffer, requestLineParsed);
+            if (found != null) {
+                rejected = true;
+                buffer.skipBytes(buffer.readableBytes());
+                DefaultHttpRequest invalid = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+                invalid.setDecoderResult(DecoderResult.failure(found.exception()));
+                out.add(invalid);
+                return;
+            }
         }
         int before = out.size();
         super.decode(ctx, buffer, out);
@@ -80,26 +94,62 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
     @Override
     protected HttpMessage createMessage(String[] initialLine) throws Exception {
         requestLineParsed = true;
-        return super.createMessage(initialLine);
+        HttpMessage m = super.createMessage(initialLine);
+        HttpVersion version = m.protocolVersion();
+        if (version.majorVersion() != 1) {
+            throw RequestRejection.UNSUPPORTED_VERSION.exception();
+        }
+        if (version.minorVersion() > 1) {
+            m.setProtocolVersion(HttpVersion.HTTP_1_1);
+        }
+        if (!visibleAscii(initialLine[1])) {
+            throw RequestRejection.INVALID_TARGET.exception();
+        }
+        return m;
+    }
+
+    private static boolean visibleAscii(String target) {
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
-     * Finds obs-fold in the head bytes at the reader index. Netty consumes whole lines, so once
-     * the request line is parsed the reader index is always at the start of a header line.
+     * Finds obs-fold and a second Host line in the head bytes at the reader index. Netty consumes
+     * whole lines, so once the request line is parsed the reader index is always at the start of
+     * a header line; {@link #hostLines} carries the complete Host lines of earlier scans of the
+     * same head and starts again with a scan from the request line.
      */
     private static final class HeadScanner implements ByteProcessor {
         private static final int FOLD = 1;
         private static final int END = 2;
+        private static final int DUPLICATE_HOST = 3;
+        private static final byte[] HOST_LOWER = {'h', 'o', 's', 't', ':'};
+        private static final byte[] HOST_UPPER = {'H', 'O', 'S', 'T', ':'};
         private boolean afterLf;
         private boolean lineSeen;
         private int verdict;
+        /** How much of "host:" the current header line starts with; -1 once it cannot be a Host line. */
+        private int hostMatched;
+        private int hostLines;
 
-        boolean foldIn(ByteBuf buffer, boolean atHeaderLineStart) {
+        RequestRejection scan(ByteBuf buffer, boolean atHeaderLineStart) {
             afterLf = atHeaderLineStart;
             lineSeen = atHeaderLineStart;
+            hostMatched = -1;
+            if (!atHeaderLineStart) {
+                hostLines = 0;
+            }
             verdict = 0;
             buffer.forEachByte(this);
-            return verdict == FOLD;
+            if (verdict == FOLD) {
+                return RequestRejection.OBS_FOLD;
+            }
+            return verdict == DUPLICATE_HOST ? RequestRejection.INVALID_HOST : null;
         }
 
         @Override
@@ -122,8 +172,22 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
                     verdict = END;
                     return false;
                 }
+                hostMatched = 0;
             }
-            afterLf = b == '\n';
+            if (b == '\n') {
+                if (hostMatched == HOST_LOWER.length && ++hostLines > 1) {
+                    verdict = DUPLICATE_HOST;
+                    return false;
+                }
+                afterLf = true;
+                hostMatched = -1;
+                return true;
+            }
+            afterLf = false;
+            int m = hostMatched;
+            if (m >= 0 && m < HOST_LOWER.length) {
+                hostMatched = b == HOST_LOWER[m] || b == HOST_UPPER[m] ? m + 1 : -1;
+            }
             return true;
         }
     }

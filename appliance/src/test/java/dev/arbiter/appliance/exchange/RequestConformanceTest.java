@@ -91,6 +91,103 @@ class RequestConformanceTest {
         return seen.toLowerCase(Locale.ROOT);
     }
 
+    // ---------------------------------------------------------------- Host
+
+    static Stream<Arguments> duplicateHosts() {
+        return Stream.of(
+                Arguments.of("public first", new String[] {"GET /x HTTP/1.1\r\nHost: a\r\nHost: internal.example\r\n\r\n"}),
+                Arguments.of("internal first", new String[] {"GET /x HTTP/1.1\r\nHost: internal.example\r\nHost: a\r\n\r\n"}),
+                Arguments.of("same value twice", new String[] {"GET /x HTTP/1.1\r\nHost: a\r\nhOST: a\r\n\r\n"}),
+                Arguments.of("HTTP/1.0", new String[] {"GET /x HTTP/1.0\r\nHost: a\r\nX-A: 1\r\nHost: internal.example\r\n\r\n"}),
+                Arguments.of("in separate writes", new String[] {
+                        "GET /x HTTP/1.1\r\nHost: a\r\n", "X-A: 1\r\nHo", "st: internal.example\r\n\r\n"}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("duplicateHosts")
+    void shouldRejectMoreThanOneHostLine(String name, String[] parts) throws Exception {
+        assertRejected("invalid_host", 400, parts);
+    }
+
+    @ParameterizedTest(name = "Host: {0}")
+    @ValueSource(strings = {"a@internal.example", "internal.example, a", "internal.example,a", "internal.example:abc",
+            "a b", "[::1", "[]", ":80", "a%zz", "a/b", "\u00e9.example"})
+    void shouldRejectAnInvalidHostValue(String host) throws Exception {
+        assertRejected("invalid_host", 400, "GET /x HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    }
+
+    @Test
+    void shouldRouteValidHostValues() throws Exception {
+        assertThat(forwarded("GET /x HTTP/1.1\r\nHost: internal.example:19003\r\n\r\n", internal))
+                .contains("\r\nhost: internal.example:19003\r\n");
+        assertThat(forwarded("GET /x HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", pub)).contains("\r\nhost: [::1]:8080\r\n");
+        assertThat(forwarded("GET /x HTTP/1.1\r\nHost: a-b.c_d~e%41!$&'()*+;=:\r\n\r\n", pub))
+                .contains("\r\nhost: a-b.c_d~e%41!$&'()*+;=:\r\n");
+        assertThat(forwarded("GET /x HTTP/1.1\r\nHost:\r\n\r\n", pub)).contains("\r\nhost: \r\n");
+    }
+
+    // ---------------------------------------------------------------- request-target
+
+    @ParameterizedTest(name = "byte {0}")
+    @ValueSource(ints = {0x00, 0x01, 0x1b, 0x1f, 0x7f, 0x80, 0xe9, 0xff})
+    void shouldRejectControlAndNonAsciiBytesInTheTarget(int b) throws Exception {
+        assertRejected("invalid_target", 400, "GET /x" + (char) b + "y HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
+
+    /** The decoder splits the request line at these, so the line has too many parts. */
+    @ParameterizedTest(name = "byte {0}")
+    @ValueSource(ints = {0x09, 0x0b, 0x0c})
+    void shouldRejectWhitespaceControlsInTheTarget(int b) throws Exception {
+        assertRejected("malformed", 400, "GET /x" + (char) b + "y HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
+
+    @Test
+    void shouldRejectATargetThatIsNeitherOriginNorAbsoluteForm() throws Exception {
+        assertRejected("invalid_target", 400, "GET x HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertRejected("invalid_target", 400, "GET ftp://a/x HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
+
+    @Test
+    void shouldRouteAndForwardAbsoluteFormAsOriginFormWithItsAuthorityAsHost() throws Exception {
+        String seen = forwarded("GET http://internal.example/x?q=1 HTTP/1.1\r\nHost: internal.example\r\n\r\n", internal);
+        assertThat(seen).startsWith("get /x?q=1 http/1.1\r\n").contains("\r\nhost: internal.example\r\n");
+
+        seen = forwarded("GET HTTP://internal.example:80?q=2 HTTP/1.1\r\nHost: elsewhere\r\n\r\n", internal);
+        assertThat(seen).startsWith("get /?q=2 http/1.1\r\n").contains("\r\nhost: internal.example:80\r\n")
+                .doesNotContain("elsewhere");
+
+        seen = forwarded("GET https://a HTTP/1.0\r\n\r\n", pub);
+        assertThat(seen).startsWith("get / http/1.1\r\n").contains("\r\nhost: a\r\n");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http:///x", "http://u@a/x", "http://a:b/x"})
+    void shouldRejectAnAbsoluteFormWithABadAuthority(String target) throws Exception {
+        assertRejected("invalid_host", 400, "GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
+
+    // ---------------------------------------------------------------- versions
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET /x HTTP/2.0\r\nHost: a\r\n\r\n", "GET /x HTTP/3.0\r\nHost: a\r\n\r\n",
+            "GET /x HTTP/0.9\r\nHost: a\r\n\r\n", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"})
+    void shouldAnswer505ToAnotherMajorVersion(String raw) throws Exception {
+        assertRejected("unsupported_version", 505, raw);
+    }
+
+    @Test
+    void shouldServeHttp1MinorVersionsAboveOneAsHttp11() throws Exception {
+        assertRejected("missing_host", 400, "GET /x HTTP/1.2\r\n\r\n");
+        try (RawHttp c = app.connect()) {
+            RawHttp.Response r = c.send("GET /x HTTP/1.2\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status).isEqualTo(200);
+            assertThat(r.header("connection")).as("keep-alive is the default, as for 1.1").isNull();
+            assertThat(c.send("GET /x HTTP/1.9\r\nHost: a\r\n\r\n").read().status).isEqualTo(200);
+        }
+        assertThat(pub.nextRequest()).startsWith("GET /x HTTP/1.1\r\n");
+        assertThat(pub.nextRequest()).startsWith("GET /x HTTP/1.1\r\n");
+    }
+
     // ---------------------------------------------------------------- what the backend gets
 
     @Test
