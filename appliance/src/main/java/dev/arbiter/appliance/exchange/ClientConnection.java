@@ -743,7 +743,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             if (responseStarted) {
                 ctx.close();
             } else {
-                reject(RequestRejection.of(c.decoderResult().cause()));
+                reject(RequestRejection.ofContent(c.decoderResult().cause()));
             }
             return;
         }

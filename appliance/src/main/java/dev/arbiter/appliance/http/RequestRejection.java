@@ -63,6 +63,15 @@ public enum RequestRejection {
         return MALFORMED;
     }
 
+    /**
+     * Maps a failure while decoding a body: a chunk-size line over the line limit is a bad chunk
+     * size (400), not a long request line.
+     */
+    public static RequestRejection ofContent(Throwable cause) {
+        RequestRejection r = of(cause);
+        return r == REQUEST_LINE_TOO_LONG ? MALFORMED : r;
+    }
+
     /** Carries a rejection; no stack trace, since it is control flow for bad input. */
     static final class Rejected extends Exception {
         private final transient RequestRejection rejection;

@@ -222,4 +222,14 @@ class RequestConformanceTest {
         seen = forwarded("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello", pub);
         assertThat(seen).as("kept for HTTP/1.1").contains("\r\nexpect: 100-continue\r\n");
     }
+
+    // ---------------------------------------------------------------- chunk sizes
+
+    @Test
+    void shouldAnswer400ToAChunkSizeLineOverTheLineLimit() throws Exception {
+        double tooLong = rejected("request_line_too_long", 414);
+        assertRejected("malformed", 400, "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;"
+                + "e".repeat(9000) + "\r\nhello\r\n0\r\n\r\n");
+        assertThat(rejected("request_line_too_long", 414)).isEqualTo(tooLong);
+    }
 }
