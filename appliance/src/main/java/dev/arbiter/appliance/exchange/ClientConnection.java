@@ -6,6 +6,7 @@ import dev.arbiter.appliance.http.ClientAddress;
 import dev.arbiter.appliance.http.RequestRejection;
 import dev.arbiter.appliance.http.ResponseEncoder;
 import dev.arbiter.appliance.http.ResponseParser;
+import dev.arbiter.appliance.http.StrictRequestDecoder;
 import dev.arbiter.appliance.http.UpstreamRequestWriter;
 import dev.arbiter.appliance.policy.Decision;
 import dev.arbiter.appliance.policy.DecisionCache;
@@ -159,6 +160,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private Backend backend;
     private Channel upstream;
     private boolean upstreamFlushPending;
+    private StrictRequestDecoder decoder;
 
     public ClientConnection(LoopContext loop, String listener, LimitsConfig limits, ResponseEncoder encoder) {
         this.loop = loop;
@@ -1170,6 +1172,20 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         state = IDLE;
         armDeadline(DEADLINE_IDLE, limits.idleTimeoutMillis());
         drainInbound();
+        if (state == IDLE && deadlineKind == DEADLINE_IDLE && nextRequestStarted()) {
+            // Its first bytes came while this exchange ran, when onBytes does not arm the deadline.
+            armDeadline(DEADLINE_HEADER, limits.headerTimeoutMillis());
+        }
+    }
+
+    /** Whether the decoder holds part of a next request (bytes, or a request line without its head's end). */
+    private boolean nextRequestStarted() {
+        StrictRequestDecoder d = decoder;
+        if (d == null) {
+            d = ctx.pipeline().get(StrictRequestDecoder.class);
+            decoder = d;
+        }
+        return d != null && d.holdsPartialRequest();
     }
 
     private PoolConfig poolConfig() {

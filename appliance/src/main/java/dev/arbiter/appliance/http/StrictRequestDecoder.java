@@ -108,6 +108,14 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
         return m;
     }
 
+    /**
+     * Whether part of a next request is here: its request line parsed and its head not complete,
+     * or bytes of it not decoded yet. Called on the event loop, between decode steps.
+     */
+    public boolean holdsPartialRequest() {
+        return awaitingHead && !rejected && (requestLineParsed || actualReadableBytes() > 0);
+    }
+
     private static boolean visibleAscii(String target) {
         for (int i = 0; i < target.length(); i++) {
             char c = target.charAt(i);

@@ -223,6 +223,34 @@ class RequestConformanceTest {
         assertThat(seen).as("kept for HTTP/1.1").contains("\r\nexpect: 100-continue\r\n");
     }
 
+    // ---------------------------------------------------------------- header timeout
+
+    @Test
+    void shouldTimeOutAPipelinedHeadThatStartedBeforeThePreviousResponseEnded() throws Exception {
+        double before = rejected("header_timeout", 408);
+        try (RawHttp c = app.connect()) {
+            c.readTimeoutMillis(5000);
+            c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHo");
+            assertThat(c.read().status).isEqualTo(200);
+            RawHttp.Response r = c.read();
+            assertThat(r.status).isEqualTo(408);
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        assertThat(rejected("header_timeout", 408)).isEqualTo(before + 1);
+        assertThat(pub.nextRequest()).startsWith("GET /x ");
+    }
+
+    @Test
+    void shouldTimeOutAPipelinedRequestLineThatStartedBeforeThePreviousResponseEnded() throws Exception {
+        try (RawHttp c = app.connect()) {
+            c.readTimeoutMillis(5000);
+            c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\nGET /x HT");
+            assertThat(c.read().status).isEqualTo(200);
+            assertThat(c.read().status).isEqualTo(408);
+        }
+        assertThat(pub.nextRequest()).startsWith("GET /x ");
+    }
+
     // ---------------------------------------------------------------- chunk sizes
 
     @Test
