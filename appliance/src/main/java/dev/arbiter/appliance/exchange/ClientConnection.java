@@ -7,6 +7,7 @@ import dev.arbiter.appliance.http.RequestRejection;
 import dev.arbiter.appliance.http.ResponseEncoder;
 import dev.arbiter.appliance.http.ResponseParser;
 import dev.arbiter.appliance.http.StrictRequestDecoder;
+import dev.arbiter.appliance.http.TargetPath;
 import dev.arbiter.appliance.http.UpstreamRequestWriter;
 import dev.arbiter.appliance.policy.Decision;
 import dev.arbiter.appliance.policy.DecisionCache;
@@ -342,6 +343,14 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         if (invalid != null) {
             reject(invalid);
             return;
+        }
+        String target = r.uri();
+        if (startsWithSlash(target)) {
+            // Routed on, shown to the policy and forwarded as one and the same path.
+            String normal = TargetPath.normalize(target);
+            if (normal != target) {
+                r.setUri(normal);
+            }
         }
         clientHttp10 = !HttpVersion.HTTP_1_1.equals(r.protocolVersion());
         requestChunked = HttpUtil.isTransferEncodingChunked(r);
