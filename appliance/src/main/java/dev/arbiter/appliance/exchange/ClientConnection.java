@@ -758,6 +758,16 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             }
             return;
         }
+        if (last && ((LastHttpContent) c).trailingHeaders().size() > limits.maxHeaderCount()) {
+            // Trailers are fields too: the head's count limit holds for them.
+            ReferenceCountUtil.release(c);
+            if (responseStarted) {
+                ctx.close();
+            } else {
+                reject(RequestRejection.TOO_MANY_HEADERS);
+            }
+            return;
+        }
         bodyBytes += c.content().readableBytes();
         if (limits.maxBodyBytes() > 0 && bodyBytes > limits.maxBodyBytes()) {
             ReferenceCountUtil.release(c);
@@ -807,7 +817,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             content.release();
         }
         if (last && requestChunked) {
-            toUpstream(UpstreamRequestWriter.lastChunk(ctx.alloc(), (LastHttpContent) c));
+            toUpstream(UpstreamRequestWriter.lastChunk(ctx.alloc(), (LastHttpContent) c, request.headers()));
         }
     }
 

@@ -191,13 +191,27 @@ public final class UpstreamRequestWriter {
 
     /** The last chunk of a chunked body, with the client's trailer fields, if any. */
     public static ByteBuf lastChunk(ByteBufAllocator alloc, LastHttpContent last) {
+        return lastChunk(alloc, last, null);
+    }
+
+    /**
+     * The last chunk of a chunked body, with the client's end-to-end trailer fields: none that
+     * the head controls (Host, framing, Connection and the hop-by-hop fields, Via,
+     * X-Forwarded-*, Expect), and none that a Connection line of {@code head} names (RFC 9110
+     * 6.5.1, 7.6.1).
+     */
+    public static ByteBuf lastChunk(ByteBufAllocator alloc, LastHttpContent last, HttpHeaders head) {
         ByteBuf out = alloc.ioBuffer(16);
         out.writeBytes(LAST_CHUNK);
         HttpHeaders trailers = last == null ? null : last.trailingHeaders();
         if (trailers != null && !trailers.isEmpty()) {
+            boolean namesFields = head != null && head.contains(HttpHeaderNames.CONNECTION);
             for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext(); ) {
                 Map.Entry<CharSequence, CharSequence> e = it.next();
-                field(out, e.getKey(), e.getValue());
+                CharSequence name = e.getKey();
+                if (kindOf(name) == OTHER && (!namesFields || !nominated(head, null, name))) {
+                    field(out, name, e.getValue());
+                }
             }
         }
         out.writeShort(CRLF);
