@@ -32,6 +32,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -105,6 +106,10 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private static final int DEADLINE_POLICY = 4;
     /** The request body is still arriving: the client's turn, bounded by {@code idle-timeout} between bytes. */
     private static final int DEADLINE_BODY = 5;
+    /** The response is out and the write side shut; what the client still sends is read and dropped until then. */
+    private static final int DEADLINE_LINGER = 6;
+    /** How long a closing connection keeps reading what the client still sends (nginx: lingering_timeout). */
+    private static final long LINGER_MILLIS = 2_000;
 
     /** Bytes of request held while no upstream can take them, before reading pauses. */
     private static final int MAX_HELD_BYTES = 256 * 1024;
@@ -161,6 +166,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private Backend backend;
     private Channel upstream;
     private boolean upstreamFlushPending;
+    /** Closing: the write side is shut and reading only drains the client's bytes (see {@link #closeAfter}). */
+    private boolean lingering;
+    private final ChannelFutureListener linger = this::linger;
     private StrictRequestDecoder decoder;
 
     public ClientConnection(LoopContext loop, String listener, LimitsConfig limits, ResponseEncoder encoder) {
@@ -307,8 +315,8 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     }
 
     private void updateClientRead() {
-        boolean read = state != CLOSING && inboundBytes < MAX_HELD_BYTES
-                && (upstream == null || state != FORWARDING || upstream.isWritable());
+        boolean read = lingering || (state != CLOSING && inboundBytes < MAX_HELD_BYTES
+                && (upstream == null || state != FORWARDING || upstream.isWritable()));
         Channel ch = ctx.channel();
         if (ch.config().isAutoRead() != read) {
             ch.config().setAutoRead(read);
@@ -881,7 +889,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             head.dechunk();
             closeAfterResponse = true;
         }
-        if (retired || loop.state().draining()) {
+        if (retired || loop.state().draining() || !requestDone) {
+            // An answer before the request's end: the rest of the body cannot be skipped safely,
+            // so the connection closes after it, and the head says so (RFC 9112 9.6).
             closeAfterResponse = true;
         }
         head.writeRelayedHead(out, VIA_BYTES);
@@ -1171,8 +1181,34 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         responseStarted = true;
         ChannelFuture f = ctx.writeAndFlush(r);
         if (close) {
-            f.addListener(ChannelFutureListener.CLOSE);
+            closeAfter(f);
         }
+    }
+
+    /**
+     * Closes the connection once {@code lastWrite} is out, without losing that response to a
+     * reset: a close with unread bytes in the socket (the rest of a request body, a pipelined
+     * request) makes the kernel send RST, and a client that gets it before reading the response
+     * loses the response (RFC 9112 9.6). So the write side is shut first (the client reads the
+     * response, then end of stream), and whatever the client still sends is read and dropped
+     * until it closes or {@link #LINGER_MILLIS} pass.
+     */
+    private void closeAfter(ChannelFuture lastWrite) {
+        lastWrite.addListener(linger);
+    }
+
+    private void linger(ChannelFuture f) {
+        Channel ch = f.channel();
+        if (!f.isSuccess() || !ch.isActive() || !(ch instanceof DuplexChannel duplex)) {
+            ch.close();
+            return;
+        }
+        state = CLOSING;
+        lingering = true;
+        releaseInbound();
+        armDeadline(DEADLINE_LINGER, LINGER_MILLIS);
+        duplex.shutdownOutput();
+        ch.config().setAutoRead(true);
     }
 
     private void finishExchange() {
@@ -1184,7 +1220,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         if (closeAfterResponse) {
             state = CLOSING;
             releaseInbound();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeAfter(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER));
             return;
         }
         ctx.flush();
@@ -1223,7 +1259,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         int kind = deadlineKind;
         armDeadline(DEADLINE_NONE, 0);
         switch (kind) {
-            case DEADLINE_IDLE -> ctx.close();
+            case DEADLINE_IDLE, DEADLINE_LINGER -> ctx.close();
             case DEADLINE_BODY -> reject(RequestRejection.BODY_TIMEOUT); // the client's stall: not the backend's failure
             case DEADLINE_HEADER -> {
                 loop.state().stats().onLoop(loop.index()).rejected[RequestRejection.HEADER_TIMEOUT.ordinal()]++;

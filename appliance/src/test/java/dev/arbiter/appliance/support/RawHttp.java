@@ -185,6 +185,15 @@ public final class RawHttp implements AutoCloseable {
     }
 
     /** True when the server has closed the connection (EOF or reset) within the read timeout. */
+    /** Whether the peer ended the connection with a FIN (end of stream), not a reset. */
+    public boolean endedCleanly() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
     public boolean closedByPeer() throws IOException {
         try {
             return in.read() < 0;
