@@ -282,6 +282,12 @@ public final class PolicyResponseDecoder extends ByteToMessageDecoder {
         while (vEnd > vStart && isSpace(in.getByte(vEnd - 1))) {
             vEnd--;
         }
+        for (int i = vStart; i < vEnd; i++) {
+            byte b = in.getByte(i);
+            if ((b < ' ' && b != '\t') || b == 127) {
+                return false; // a control character (a bare CR among them): not a field value
+            }
+        }
         int nameLength = colon - p;
         if (nameIs(in, p, nameLength, CONTENT_LENGTH)) {
             long n = decimal(in, vStart, vEnd);

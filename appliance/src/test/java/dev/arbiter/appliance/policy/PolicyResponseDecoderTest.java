@@ -161,6 +161,10 @@ class PolicyResponseDecoderTest {
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n123456789\r\n",
+        "HTTP/1.1 200 OK\r\nX-Policy-Pool: a\u0001b\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX-Policy-Pool: a\rb\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX-Policy-Pool: a\u0000b\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: a\u007fb\r\nContent-Length: 0\r\n\r\n",
     })
     void shouldFailAMalformedAnswerAsInvalidAndReadNothingAfterIt(String answer) {
         List<PolicyResponse> r = feed(false, false, false, answer, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
