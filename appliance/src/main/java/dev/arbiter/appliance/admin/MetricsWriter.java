@@ -100,7 +100,7 @@ final class MetricsWriter {
                 sample(sb, "arbiter_backend_requests_total", "pool", p.name(), "backend", b.address(), sum);
             }
         }
-        header(sb, "arbiter_backend_failures_total", "counter", "Connect failures, resets, timeouts and 5xx from the backend.");
+        header(sb, "arbiter_backend_failures_total", "counter", "Connect failures, resets, timeouts, 5xx, and responses cut or stalled mid-body, from the backend.");
         for (Pool p : table.pools()) {
             for (Backend b : p.backends()) {
                 long sum = 0;

@@ -2,6 +2,7 @@ package dev.arbiter.appliance.exchange;
 
 import dev.arbiter.appliance.config.ApplianceConfig.LimitsConfig;
 import dev.arbiter.appliance.config.ApplianceConfig.PoolConfig;
+import dev.arbiter.appliance.http.Authority;
 import dev.arbiter.appliance.http.ClientAddress;
 import dev.arbiter.appliance.http.RequestRejection;
 import dev.arbiter.appliance.http.ResponseEncoder;
@@ -110,6 +111,12 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private static final int DEADLINE_LINGER = 6;
     /** How long a closing connection keeps reading what the client still sends (nginx: lingering_timeout). */
     private static final long LINGER_MILLIS = 2_000;
+    /**
+     * A response is being relayed: no byte from the backend (while the client takes them) or to
+     * the client (while the backend sends) for {@code idle-timeout} is a stall, and the exchange
+     * is cut (nginx: proxy_read_timeout and send_timeout; haproxy: timeout server and client).
+     */
+    private static final int DEADLINE_RELAY = 7;
 
     /** Bytes of request held while no upstream can take them, before reading pauses. */
     private static final int MAX_HELD_BYTES = 256 * 1024;
@@ -273,6 +280,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (upstream != null) {
             upstream.config().setAutoRead(ctx.channel().isWritable());
+        }
+        if (deadlineKind == DEADLINE_RELAY) {
+            armDeadline(DEADLINE_RELAY, limits.idleTimeoutMillis()); // the client moved
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -574,7 +584,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             return r.protocolVersion() == HttpVersion.HTTP_1_1 ? RequestRejection.MISSING_HOST : null;
         }
         // Empty is what a client sends for a target without authority (RFC 9112 3.2).
-        return host.isEmpty() || validAuthority(host, 0, host.length()) ? null : RequestRejection.INVALID_HOST;
+        return host.isEmpty() || Authority.isValid(host, 0, host.length()) ? null : RequestRejection.INVALID_HOST;
     }
 
     private static boolean startsWithSlash(String uri) {
@@ -601,7 +611,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             authorityEnd++;
         }
         // An http URI must have a host, and its userinfo is not to be trusted (RFC 9110 4.2.1, 4.2.4).
-        if (authorityEnd == authorityStart || !validAuthority(uri, authorityStart, authorityEnd)) {
+        if (authorityEnd == authorityStart || !Authority.isValid(uri, authorityStart, authorityEnd)) {
             return RequestRejection.INVALID_HOST;
         }
         String path = authorityEnd == uri.length() ? "/"
@@ -609,78 +619,6 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         r.headers().set(HttpHeaderNames.HOST, uri.substring(authorityStart, authorityEnd));
         r.setUri(path);
         return null;
-    }
-
-    /**
-     * Whether {@code s[from, to)} is {@code uri-host [":" port]} (RFC 3986 3.2.2, 3.2.3) with a
-     * host that is not empty: an IP literal in brackets, or a reg-name of unreserved characters,
-     * percent-escapes and sub-delims other than ",", which a next hop could read as a list.
-     */
-    static boolean validAuthority(CharSequence s, int from, int to) {
-        int i = from;
-        if (i < to && s.charAt(i) == '[') {
-            i++;
-            int literalStart = i;
-            while (i < to && s.charAt(i) != ']') {
-                char c = s.charAt(i);
-                if (!(unreserved(c) || subDelim(c) || c == ':')) {
-                    return false;
-                }
-                i++;
-            }
-            if (i == to || i == literalStart) {
-                return false;
-            }
-            i++;
-        } else {
-            int hostStart = i;
-            while (i < to && s.charAt(i) != ':') {
-                char c = s.charAt(i);
-                if (c == '%') {
-                    if (i + 2 >= to || !hex(s.charAt(i + 1)) || !hex(s.charAt(i + 2))) {
-                        return false;
-                    }
-                    i += 2;
-                } else if (!(unreserved(c) || (subDelim(c) && c != ','))) {
-                    return false;
-                }
-                i++;
-            }
-            if (i == hostStart) {
-                return false;
-            }
-        }
-        if (i == to) {
-            return true;
-        }
-        if (s.charAt(i) != ':') {
-            return false;
-        }
-        for (i++; i < to; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean unreserved(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '.' || c == '_' || c == '~';
-    }
-
-    private static boolean subDelim(char c) {
-        switch (c) {
-            case '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=':
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    private static boolean hex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     /** Picks a backend (other than {@code avoid} when possible) and gets a connection to it. */
@@ -800,7 +738,11 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             requestDone = true;
             // The response-header timeout runs from the end of the request, not from its head:
             // a slow upload is the client's time, not the backend's.
-            armDeadline(responseStarted ? DEADLINE_NONE : DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+            if (responseStarted) {
+                armDeadline(DEADLINE_RELAY, limits.idleTimeoutMillis());
+            } else {
+                armDeadline(DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+            }
         } else if (upstream.isWritable()) {
             armDeadline(DEADLINE_BODY, limits.idleTimeoutMillis());
         }
@@ -870,7 +812,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             return;
         }
         ByteBuf out = output();
-        armDeadline(DEADLINE_NONE, 0);
+        if (requestDone) {
+            armDeadline(DEADLINE_RELAY, limits.idleTimeoutMillis());
+        }
         responseStatus = code;
         if (code >= 500) {
             backend.recordFailure(loop.nowMillis());
@@ -1002,6 +946,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     public void onUpstreamReadComplete() {
         writeOutput();
         ctx.flush();
+        if (deadlineKind == DEADLINE_RELAY) {
+            armDeadline(DEADLINE_RELAY, limits.idleTimeoutMillis()); // the backend moved
+        }
         if (upstream != null && !ctx.channel().isWritable()) {
             upstream.config().setAutoRead(false);
         }
@@ -1015,7 +962,11 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             if (writable) {
                 armDeadline(DEADLINE_BODY, limits.idleTimeoutMillis());
             } else {
-                armDeadline(responseStarted ? DEADLINE_NONE : DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+                if (responseStarted) {
+                    armDeadline(DEADLINE_RELAY, limits.idleTimeoutMillis());
+                } else {
+                    armDeadline(DEADLINE_RESPONSE, poolConfig().responseHeaderTimeoutMillis());
+                }
             }
         }
         updateClientRead();
@@ -1272,6 +1223,21 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
                 onPolicyFailure(FailureReason.TIMEOUT);
                 if (state != CLOSING) {
                     drainInbound();
+                }
+            }
+            case DEADLINE_RELAY -> {
+                if (upstream != null && upstream.config().isAutoRead()) {
+                    // Reading from the backend, and nothing came: the backend stalled.
+                    upstreamFailed("backend stalled mid-response\n");
+                } else {
+                    // The client took nothing: its stall, not the backend's failure.
+                    state = CLOSING;
+                    if (upstream != null) {
+                        backend.onLoop(loop.index()).outstanding--;
+                        loop.connector().discard(upstream);
+                        upstream = null;
+                    }
+                    ctx.close();
                 }
             }
             case DEADLINE_RESPONSE -> {

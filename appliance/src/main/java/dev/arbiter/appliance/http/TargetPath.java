@@ -62,7 +62,7 @@ public final class TargetPath {
             char c = s.charAt(i);
             if (c == '%' && i + 2 < end && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
                 char decoded = (char) (hex(s.charAt(i + 1)) << 4 | hex(s.charAt(i + 2)));
-                if (unreserved(decoded)) {
+                if (Authority.unreserved(decoded)) {
                     b.append(decoded);
                 } else {
                     b.append('%').append(Character.toUpperCase(s.charAt(i + 1))).append(Character.toUpperCase(s.charAt(i + 2)));
@@ -110,12 +110,8 @@ public final class TargetPath {
         out.setLength(Math.max(slash, 0));
     }
 
-    private static boolean unreserved(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '.' || c == '_' || c == '~';
-    }
-
-    private static int hex(char c) {
+    /** The value of a hex digit, or -1. */
+    static int hex(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }
