@@ -96,7 +96,7 @@ public class RequestHeadBenchmark {
 
     @Benchmark
     public int writeHead() {
-        ByteBuf head = UpstreamRequestWriter.head(PooledByteBufAllocator.DEFAULT, request, CLIENT, VIA_BYTES);
+        ByteBuf head = UpstreamRequestWriter.head(PooledByteBufAllocator.DEFAULT, request, CLIENT, VIA_BYTES, "10.0.0.7:8080");
         int n = head.readableBytes();
         head.release();
         return n;

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ByteProcessor;
 import java.util.List;
 
 /**
@@ -132,71 +131,58 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
      * a header line; {@link #hostLines} carries the complete Host lines of earlier scans of the
      * same head and starts again with a scan from the request line.
      */
-    private static final class HeadScanner implements ByteProcessor {
-        private static final int FOLD = 1;
-        private static final int END = 2;
-        private static final int DUPLICATE_HOST = 3;
-        private static final byte[] HOST_LOWER = {'h', 'o', 's', 't', ':'};
-        private static final byte[] HOST_UPPER = {'H', 'O', 'S', 'T', ':'};
-        private boolean afterLf;
-        private boolean lineSeen;
-        private int verdict;
-        /** How much of "host:" the current header line starts with; -1 once it cannot be a Host line. */
-        private int hostMatched;
+    private static final class HeadScanner {
         private int hostLines;
 
+        /**
+         * Scans the head bytes at the reader index: line by line, each line end found with
+         * {@link ByteBuf#indexOf} (a word at a time), each line start checked for SP/HTAB
+         * (obs-fold) and for {@code Host:}. A Host line counts once its line end is here: Netty
+         * consumes only whole lines, so a partial one is scanned again with the next bytes.
+         */
         RequestRejection scan(ByteBuf buffer, boolean atHeaderLineStart) {
-            afterLf = atHeaderLineStart;
-            lineSeen = atHeaderLineStart;
-            hostMatched = -1;
+            int i = buffer.readerIndex();
+            int end = buffer.writerIndex();
             if (!atHeaderLineStart) {
                 hostLines = 0;
+                // Leading empty lines before the request line are skipped by the decoder.
+                while (i < end && (buffer.getByte(i) == '\r' || buffer.getByte(i) == '\n')) {
+                    i++;
+                }
+                int lf = i < end ? buffer.indexOf(i, end, (byte) '\n') : -1;
+                if (lf < 0) {
+                    return null;
+                }
+                i = lf + 1;
             }
-            verdict = 0;
-            buffer.forEachByte(this);
-            if (verdict == FOLD) {
-                return RequestRejection.OBS_FOLD;
+            while (i < end) {
+                byte b = buffer.getByte(i);
+                if (b == ' ' || b == '\t') {
+                    return RequestRejection.OBS_FOLD;
+                }
+                if (b == '\r' || b == '\n') {
+                    return null; // the end of the head: what follows is body
+                }
+                boolean host = (b | 0x20) == 'h' && isHostName(buffer, i, end);
+                int lf = buffer.indexOf(i, end, (byte) '\n');
+                if (lf < 0) {
+                    return null;
+                }
+                if (host && ++hostLines > 1) {
+                    return RequestRejection.INVALID_HOST;
+                }
+                i = lf + 1;
             }
-            return verdict == DUPLICATE_HOST ? RequestRejection.INVALID_HOST : null;
+            return null;
         }
 
-        @Override
-        public boolean process(byte b) {
-            if (!lineSeen) {
-                // Leading empty lines before the request line are skipped by the decoder.
-                if (b == '\r' || b == '\n') {
-                    return true;
-                }
-                lineSeen = true;
-                afterLf = false;
-                return true;
-            }
-            if (afterLf) {
-                if (b == ' ' || b == '\t') {
-                    verdict = FOLD;
-                    return false;
-                }
-                if (b == '\r' || b == '\n') {
-                    verdict = END;
-                    return false;
-                }
-                hostMatched = 0;
-            }
-            if (b == '\n') {
-                if (hostMatched == HOST_LOWER.length && ++hostLines > 1) {
-                    verdict = DUPLICATE_HOST;
-                    return false;
-                }
-                afterLf = true;
-                hostMatched = -1;
-                return true;
-            }
-            afterLf = false;
-            int m = hostMatched;
-            if (m >= 0 && m < HOST_LOWER.length) {
-                hostMatched = b == HOST_LOWER[m] || b == HOST_UPPER[m] ? m + 1 : -1;
-            }
-            return true;
+        /** Whether the line at {@code i} starts with "host:", in any case. */
+        private static boolean isHostName(ByteBuf buffer, int i, int end) {
+            return i + 5 <= end
+                    && (buffer.getByte(i + 1) | 0x20) == 'o'
+                    && (buffer.getByte(i + 2) | 0x20) == 's'
+                    && (buffer.getByte(i + 3) | 0x20) == 't'
+                    && buffer.getByte(i + 4) == ':';
         }
     }
 }
