@@ -283,8 +283,8 @@ public final class PolicyResponseDecoder extends ByteToMessageDecoder {
             vEnd--;
         }
         for (int i = vStart; i < vEnd; i++) {
-            byte b = in.getByte(i);
-            if ((b < ' ' && b != '\t') || b == 127) {
+            int c = in.getByte(i) & 0xFF; // 0x80..0xFF is obs-text, allowed in a value
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
                 return false; // a control character (a bare CR among them): not a field value
             }
         }

@@ -172,6 +172,17 @@ class PolicyResponseDecoderTest {
         assertThat(r.get(0).failure()).isEqualTo(FailureReason.INVALID_RESPONSE);
     }
 
+    /** obs-text (0x80..0xFF) is allowed in a field value (RFC 9110 5.5); controls are not. */
+    @Test
+    void shouldKeepAHeaderValueWithEightBitBytes() {
+        List<PolicyResponse> r = feed(true, false, false,
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"caf\u00e9\"\r\nContent-Length: 0\r\n\r\n");
+        assertThat(r).hasSize(1);
+        assertThat(r.get(0).failure()).isNull();
+        assertThat(r.get(0).headers().get("www-authenticate")).isEqualTo("Basic realm=\"caf\u00e9\"");
+        r.get(0).release();
+    }
+
     @Test
     void shouldFailBodiesOverTheLimitAsTooLarge() {
         String big = "x".repeat(MAX + 1);
