@@ -93,6 +93,9 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
     @Override
     protected HttpMessage createMessage(String[] initialLine) throws Exception {
         requestLineParsed = true;
+        if (!initialLine[2].startsWith("HTTP/")) {
+            throw RequestRejection.MALFORMED.exception(); // the protocol name is case-sensitive (RFC 9112 2.3)
+        }
         HttpMessage m = super.createMessage(initialLine);
         HttpVersion version = m.protocolVersion();
         if (version.majorVersion() != 1) {

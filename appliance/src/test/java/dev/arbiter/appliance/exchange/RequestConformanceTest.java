@@ -175,6 +175,12 @@ class RequestConformanceTest {
         assertRejected("unsupported_version", 505, raw);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"GET /x http/1.1\r\nHost: a\r\n\r\n", "GET /x Http/1.1\r\nHost: a\r\n\r\n"})
+    void shouldRefuseAProtocolNameThatIsNotUpperCase(String raw) throws Exception {
+        assertRejected("malformed", 400, raw);
+    }
+
     @Test
     void shouldServeHttp1MinorVersionsAboveOneAsHttp11() throws Exception {
         assertRejected("missing_host", 400, "GET /x HTTP/1.2\r\n\r\n");
