@@ -33,5 +33,11 @@ abstract class Call {
     /** Fails every request of the call. */
     abstract void fail(FailureReason reason, Deliveries out);
 
+    /**
+     * Gives the call's requests back to {@code group}, to go out again in another call: the
+     * connection it was on is being closed for another call's sake. The call itself is done.
+     */
+    abstract void requeue(PolicyGroup group);
+
     abstract int size();
 }

@@ -200,6 +200,14 @@ final class CompatCall extends Call {
     }
 
     @Override
+    void requeue(PolicyGroup group) {
+        if (!done) {
+            done = true;
+            group.requeueFirst(r);
+        }
+    }
+
+    @Override
     void fail(FailureReason reason, Deliveries out) {
         if (!done) {
             done = true;

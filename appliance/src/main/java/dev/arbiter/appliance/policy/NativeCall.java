@@ -90,6 +90,17 @@ final class NativeCall extends Call implements NativeCodec.Sink {
         release();
     }
 
+    @Override
+    void requeue(PolicyGroup group) {
+        for (int i = requests.size() - 1; i >= 0; i--) {
+            if (!answered[i]) {
+                answered[i] = true;
+                group.requeueFirst(requests.get(i));
+            }
+        }
+        release();
+    }
+
     private void release() {
         if (body.refCnt() > 0) {
             body.release();

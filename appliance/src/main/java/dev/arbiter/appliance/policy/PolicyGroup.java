@@ -186,6 +186,14 @@ public final class PolicyGroup {
         pump();
     }
 
+    /**
+     * A request of a call that never got its answer goes back to the head of the queue, to be
+     * sent again in another call (its deadline still runs; {@link #pump} drops it once passed).
+     */
+    void requeueFirst(PendingRequest r) {
+        waiting.addFirst(r);
+    }
+
     /** Sends calls while there are waiting requests and free call slots. */
     void pump() {
         long now = System.nanoTime();
