@@ -10,9 +10,9 @@ final class NativeCall extends Call implements NativeCodec.Sink {
     private final List<PendingRequest> requests;
     private final ByteBuf body;
     private final boolean[] answered;
+    /** The decisions read, by request; delivered once the whole answer has been read. */
+    private final Decision[] decisions;
     private final NativeCodec.Decoder decoder;
-    private Deliveries out;
-    private long now;
     /** Where the next decision most likely is: servers tend to answer in request order. */
     private int cursor;
     private int found = -1;
@@ -23,6 +23,7 @@ final class NativeCall extends Call implements NativeCodec.Sink {
         this.requests = requests;
         this.body = body;
         this.answered = new boolean[requests.size()];
+        this.decisions = new Decision[requests.size()];
         this.decoder = decoder;
     }
 
@@ -39,18 +40,17 @@ final class NativeCall extends Call implements NativeCodec.Sink {
             fail(FailureReason.STATUS, out);
             return FailureReason.STATUS;
         }
-        this.out = out;
-        this.now = nowNanos;
         try {
             decoder.decode(response.content(), this);
         } catch (NativeCodec.InvalidResponse e) {
+            // Nothing of a broken answer is carried out, the decisions read before the break included.
+            java.util.Arrays.fill(answered, false);
             fail(FailureReason.INVALID_RESPONSE, out);
             return FailureReason.INVALID_RESPONSE;
         }
         for (int i = 0; i < requests.size(); i++) {
-            if (!answered[i]) {
-                out.add(requests.get(i), Decision.failed(FailureReason.MISSING_DECISION.token()), nowNanos);
-            }
+            out.add(requests.get(i), answered[i] ? decisions[i] : Decision.failed(FailureReason.MISSING_DECISION.token()),
+                    nowNanos);
         }
         release();
         return null;
@@ -74,8 +74,9 @@ final class NativeCall extends Call implements NativeCodec.Sink {
 
     @Override
     public void decided(PendingRequest request, Decision decision) {
-        answered[found >= 0 && requests.get(found) == request ? found : requests.indexOf(request)] = true;
-        out.add(request, decision, now);
+        int i = found >= 0 && requests.get(found) == request ? found : requests.indexOf(request);
+        answered[i] = true;
+        decisions[i] = decision;
     }
 
     @Override

@@ -218,8 +218,26 @@ public final class NativeCodec {
     public static void decode(ByteBuf body, Sink sink) throws InvalidResponse {
         try (JsonParser p = JSON.createParser((java.io.InputStream) new ByteBufInputStream(body))) {
             readAnswer(p, sink, new Reuse());
+            requireNothingAfter(p, body, new Leftover());
         } catch (IOException e) {
             throw invalidJson(e);
+        }
+    }
+
+    /**
+     * An answer is one JSON value (section 1): after its closing brace only whitespace may
+     * follow, whether the parser buffered it already or it is still in {@code body}. Throws after
+     * the decisions went to the sink; the caller holds them until the answer is whole.
+     */
+    private static void requireNothingAfter(JsonParser p, ByteBuf body, Leftover leftover)
+            throws IOException, InvalidResponse {
+        leftover.whitespaceOnly = true;
+        p.releaseBuffered(leftover);
+        for (int i = body.readerIndex(); i < body.writerIndex() && leftover.whitespaceOnly; i++) {
+            leftover.write(body.getByte(i));
+        }
+        if (!leftover.whitespaceOnly) {
+            throw new InvalidResponse("more than one JSON value in the answer");
         }
     }
 
@@ -284,9 +302,8 @@ public final class NativeCodec {
                 }
                 answers++;
                 readAnswer(p, sink, reuse);
-                leftover.whitespaceOnly = true;
-                p.releaseBuffered(leftover);
-                clean = leftover.whitespaceOnly;
+                requireNothingAfter(p, body, leftover);
+                clean = true;
             } catch (IOException e) {
                 throw invalidJson(e);
             } finally {

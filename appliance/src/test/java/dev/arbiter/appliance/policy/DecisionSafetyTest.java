@@ -133,6 +133,34 @@ class DecisionSafetyTest {
         }
     }
 
+    /**
+     * An answer is one JSON value (protocol section 1): bytes after it make the answer malformed,
+     * and none of its decisions is carried out, the ones read before the bytes included.
+     */
+    @Test
+    void anAnswerWithMoreAfterItsJsonShouldBeRefusedWhole() throws Exception {
+        for (String after : List.of("xyz", "{\"decisions\":[]}", "]]")) {
+            HttpServer policy = nativeServer(Map.of("/deny", "\"action\":\"respond\",\"status\":403"), 200, after);
+            try (DemoBackend b = DemoBackend.start("b");
+                 RunningAppliance app = RunningAppliance.start(config(b, policy));
+                 RawHttp c = app.connect()) {
+                RawHttp.Response r = c.get("/deny");
+                assertThat(r.status).as(after).isEqualTo(200);
+                assertThat(r.header("x-policy-fallback")).as(after).isEqualTo("invalid-response");
+            } finally {
+                policy.stop(0);
+            }
+        }
+        HttpServer policy = nativeServer(Map.of("/deny", "\"action\":\"respond\",\"status\":403"), 200, " \r\n");
+        try (DemoBackend b = DemoBackend.start("b");
+             RunningAppliance app = RunningAppliance.start(config(b, policy));
+             RawHttp c = app.connect()) {
+            assertThat(c.get("/deny").status).as("whitespace after the answer is fine").isEqualTo(403);
+        } finally {
+            policy.stop(0);
+        }
+    }
+
     /** protocol section 7: an answer other than 200 is a batch failure, logged with the server's message. */
     @Test
     void aFailedCallShouldBeLoggedWithTheServersMessage() throws Exception {
@@ -232,6 +260,11 @@ class DecisionSafetyTest {
 
     /** Answers each summary by its path from {@code answers} (else "default"); any other status answers the error of section 7. */
     private static HttpServer nativeServer(Map<String, String> answers, int status) throws Exception {
+        return nativeServer(answers, status, "");
+    }
+
+    /** As above, with {@code after} written after the answer's JSON. */
+    private static HttpServer nativeServer(Map<String, String> answers, int status, String after) throws Exception {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         s.createContext("/", ex -> {
             String call = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -243,7 +276,7 @@ class DecisionSafetyTest {
                     out.append(i == 0 ? "" : ",").append("{\"id\":").append(m.group(1)).append(',')
                             .append(answers.getOrDefault(m.group(2), "\"action\":\"default\"")).append('}');
                 }
-                out.append("]}");
+                out.append("]}").append(after);
             } else {
                 out.append("{\"error\":\"unsupported version\",\"supported\":[2]}");
             }
