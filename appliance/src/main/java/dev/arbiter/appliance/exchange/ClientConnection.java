@@ -1042,6 +1042,15 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     /** Refuses a malformed or over-limit request and closes the connection. */
     private void reject(RequestRejection why) {
         loop.state().stats().onLoop(loop.index()).rejected[why.ordinal()]++;
+        endWith(why.status(), why.status().reasonPhrase() + "\n", false);
+    }
+
+    /**
+     * Ends the exchange and the connection: drops what is held and the backend connection, then
+     * answers {@code status} (a body-less head when {@code head}), or cuts the connection when a
+     * response has started already.
+     */
+    private void endWith(HttpResponseStatus status, String body, boolean head) {
         state = CLOSING;
         releaseInbound();
         if (upstream != null) {
@@ -1053,8 +1062,8 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             ctx.close();
             return;
         }
-        encoder.answeringHead(false);
-        writeLocal(why.status(), why.status().reasonPhrase() + "\n", true);
+        encoder.answeringHead(head);
+        writeLocal(status, body, true);
     }
 
     /**
@@ -1070,19 +1079,8 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         if (service != null) {
             service.stats().onLoop(loop.index()).recordResponse(500);
         }
-        state = CLOSING;
-        releaseInbound();
-        if (upstream != null) {
-            backend.onLoop(loop.index()).outstanding--;
-            loop.connector().discard(upstream);
-            upstream = null;
-        }
-        if (responseStarted) {
-            ctx.close();
-            return;
-        }
-        encoder.answeringHead(request != null && HttpMethod.HEAD.equals(request.method()));
-        writeLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n", true);
+        endWith(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n",
+                request != null && HttpMethod.HEAD.equals(request.method()));
     }
 
     /** Sends a response made by the appliance (or by a policy decision) and ends the exchange. */

@@ -6,6 +6,7 @@ import dev.arbiter.appliance.support.RawHttp;
 import dev.arbiter.appliance.support.RunningAppliance;
 import dev.arbiter.appliance.support.ScriptedBackend;
 import dev.arbiter.appliance.support.TestConfig;
+import dev.arbiter.appliance.support.Wire;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -233,7 +234,7 @@ class BackendFailureAccountingTest {
     }
 
     private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
+        return Wire.bytes(s);
     }
 
     private static void readExactly(InputStream in, int n) throws IOException {
@@ -288,13 +289,8 @@ class BackendFailureAccountingTest {
         private static void serve(Socket s, Script script) {
             try (s) {
                 InputStream in = s.getInputStream();
-                int matched = 0;
-                while (matched < 4) {
-                    int c = in.read();
-                    if (c < 0) {
-                        return;
-                    }
-                    matched = c == "\r\n\r\n".charAt(matched) ? matched + 1 : c == '\r' ? 1 : 0;
+                if (Wire.readHead(in) == null) {
+                    return;
                 }
                 if (script.answer(in, s.getOutputStream())) {
                     s.setSoLinger(true, 0);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.arbiter.appliance.support.RawHttp;
 import dev.arbiter.appliance.support.RunningAppliance;
 import dev.arbiter.appliance.support.TestConfig;
+import dev.arbiter.appliance.support.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -97,7 +98,7 @@ class LingeringCloseTest {
                 Thread.sleep(1000);
                 client.setSoTimeout(10_000);
                 InputStream in = client.getInputStream();
-                String head = readHead(in);
+                String head = Wire.readHead(in);
                 assertThat(head).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close");
                 long got = 0;
                 byte[] buf = new byte[65536];
@@ -144,18 +145,6 @@ class LingeringCloseTest {
         Thread.sleep(100);
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder b = new StringBuilder();
-        while (!b.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            b.append((char) c);
-        }
-        return b.toString();
-    }
-
     private static void answerEarly(ServerSocket server) {
         answerEarly(server, 0);
     }
@@ -167,13 +156,8 @@ class LingeringCloseTest {
     private static void answerEarly(ServerSocket server, int bodySize) {
         try (Socket s = server.accept()) {
             InputStream in = s.getInputStream();
-            int matched = 0;
-            while (matched < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    return;
-                }
-                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (Wire.readHead(in) == null) {
+                return;
             }
             OutputStream out = s.getOutputStream();
             if (bodySize == 0) {

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.arbiter.appliance.support.RunningAppliance;
 import dev.arbiter.appliance.support.TestConfig;
+import dev.arbiter.appliance.support.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,13 +102,8 @@ class RelayStallTest {
         Thread t = new Thread(() -> {
             try (Socket s = server.accept()) {
                 InputStream in = s.getInputStream();
-                int matched = 0;
-                while (matched < 4) {
-                    int b = in.read();
-                    if (b < 0) {
-                        return;
-                    }
-                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+                if (Wire.readHead(in) == null) {
+                    return;
                 }
                 try {
                     answer.write(s.getOutputStream());
@@ -128,6 +123,6 @@ class RelayStallTest {
     }
 
     private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+        return Wire.bytes(s);
     }
 }

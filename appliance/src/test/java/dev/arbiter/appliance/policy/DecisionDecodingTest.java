@@ -2,12 +2,8 @@ package dev.arbiter.appliance.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AutoClose;
@@ -106,31 +102,11 @@ class DecisionDecodingTest {
     }
 
     private List<Decision> decode(List<String> bodies) throws Exception {
-        List<PendingRequest> requests = new ArrayList<>();
         StringBuilder json = new StringBuilder("{\"decisions\":[");
         for (int i = 0; i < bodies.size(); i++) {
-            requests.add(PendingRequest.summarise(i, 0, fixture.policy, "GET", "shop.example.com", "/x",
-                    new InetSocketAddress("127.0.0.1", 40000), 8080, headers, 0));
             json.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(',').append(bodies.get(i)).append('}');
         }
-        Decision[] out = new Decision[bodies.size()];
-        ByteBuf body = Unpooled.copiedBuffer(json.append("]}").toString(), StandardCharsets.UTF_8);
-        try {
-            NativeCodec.decode(body, new NativeCodec.Sink() {
-                @Override
-                public PendingRequest pending(long id) {
-                    return requests.get((int) id);
-                }
-
-                @Override
-                public void decided(PendingRequest request, Decision decision) {
-                    out[requests.indexOf(request)] = decision;
-                }
-            });
-        } finally {
-            body.release();
-        }
-        return Arrays.asList(out);
+        return fixture.decide(json.append("]}").toString(), bodies.size(), headers);
     }
 
     /** The decision's fields, the body by content. */

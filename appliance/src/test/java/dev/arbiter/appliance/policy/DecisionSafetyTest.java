@@ -7,14 +7,10 @@ import dev.arbiter.appliance.support.RawHttp;
 import dev.arbiter.appliance.support.RunningAppliance;
 import dev.arbiter.appliance.support.TestConfig;
 import dev.arbiter.tools.backend.DemoBackend;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -300,28 +296,6 @@ class DecisionSafetyTest {
     }
 
     private List<Decision> decodeJson(String json, int requestCount) throws Exception {
-        List<PendingRequest> requests = new ArrayList<>();
-        for (int i = 0; i < requestCount; i++) {
-            requests.add(PendingRequest.summarise(i, 0, fixture.policy, "GET", "shop.example.com", "/x",
-                    new InetSocketAddress("127.0.0.1", 40000), 8080, new DefaultHttpHeaders(), 0));
-        }
-        Decision[] out = new Decision[requestCount];
-        ByteBuf body = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
-        try {
-            NativeCodec.decode(body, new NativeCodec.Sink() {
-                @Override
-                public PendingRequest pending(long id) {
-                    return id >= 0 && id < requestCount ? requests.get((int) id) : null;
-                }
-
-                @Override
-                public void decided(PendingRequest request, Decision decision) {
-                    out[requests.indexOf(request)] = decision;
-                }
-            });
-        } finally {
-            body.release();
-        }
-        return Arrays.asList(out);
+        return fixture.decide(json, requestCount, new DefaultHttpHeaders());
     }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.arbiter.appliance.support.RawHttp;
 import dev.arbiter.appliance.support.RunningAppliance;
 import dev.arbiter.appliance.support.TestConfig;
+import dev.arbiter.appliance.support.Wire;
 import dev.arbiter.tools.backend.DemoBackend;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -110,17 +110,10 @@ class PipelinedCallTimeoutTest {
 
     /** One request (head and Content-Length body), or null at the end of the stream. */
     private static String readCall(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            head.write(b);
-            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+        String h = Wire.readHead(in);
+        if (h == null) {
+            return null;
         }
-        String h = head.toString(StandardCharsets.US_ASCII);
         int length = 0;
         for (String line : h.split("\r\n")) {
             if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {

@@ -37,6 +37,37 @@ final class UnstartedStage implements AutoCloseable {
         policy = table.services().get(0).policy();
     }
 
+    /**
+     * Decodes {@code json} as the answer to a call for {@code requestCount} requests of "shop",
+     * ids 0, 1, ... (each summarised with {@code headers}): the decision each got, or null.
+     */
+    java.util.List<Decision> decide(String json, int requestCount, io.netty.handler.codec.http.HttpHeaders headers)
+            throws NativeCodec.InvalidResponse {
+        java.util.List<PendingRequest> requests = new java.util.ArrayList<>();
+        for (int i = 0; i < requestCount; i++) {
+            requests.add(PendingRequest.summarise(i, 0, policy, "GET", "shop.example.com", "/x",
+                    new java.net.InetSocketAddress("127.0.0.1", 40000), 8080, headers, 0));
+        }
+        Decision[] out = new Decision[requestCount];
+        io.netty.buffer.ByteBuf body = io.netty.buffer.Unpooled.copiedBuffer(json, java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            NativeCodec.decode(body, new NativeCodec.Sink() {
+                @Override
+                public PendingRequest pending(long id) {
+                    return id >= 0 && id < requestCount ? requests.get((int) id) : null;
+                }
+
+                @Override
+                public void decided(PendingRequest request, Decision decision) {
+                    out[requests.indexOf(request)] = decision;
+                }
+            });
+        } finally {
+            body.release();
+        }
+        return java.util.Arrays.asList(out);
+    }
+
     /** A new fixture for a test's field, closed after each test: {@code @AutoClose final UnstartedStage fixture = UnstartedStage.create();} */
     static UnstartedStage create() {
         try {
