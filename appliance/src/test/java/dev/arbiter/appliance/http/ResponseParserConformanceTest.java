@@ -2,6 +2,7 @@ package dev.arbiter.appliance.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.arbiter.appliance.http.ResponseParserTest.Relay;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -15,41 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class ResponseParserConformanceTest {
 
-    private static final byte[] VIA = "1.1 arbiter".getBytes(StandardCharsets.US_ASCII);
     private static final String CHUNKED = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-
-    /** What the appliance would send: each head as relayed, then the body bytes. */
-    private static final class Relay implements ResponseParser.Listener {
-        final StringBuilder out = new StringBuilder();
-        boolean keepAlive;
-        int ends;
-        String malformed;
-
-        @Override
-        public void onResponseHead(ResponseParser head) {
-            keepAlive = head.keepAlive();
-            ByteBuf b = Unpooled.buffer();
-            head.writeRelayedHead(b, VIA);
-            out.append(b.toString(StandardCharsets.ISO_8859_1)).append("\r\n");
-            b.release();
-        }
-
-        @Override
-        public void onResponseBody(ByteBuf buf, int index, int length) {
-            out.append(buf.toString(index, length, StandardCharsets.ISO_8859_1));
-        }
-
-        @Override
-        public void onResponseEnd() {
-            ends++;
-        }
-
-        @Override
-        public void onResponseMalformed(String why) {
-            assertThat(malformed).as("malformed is reported once").isNull();
-            malformed = why;
-        }
-    }
 
     private static Relay parse(String... pieces) {
         ResponseParser p = new ResponseParser();

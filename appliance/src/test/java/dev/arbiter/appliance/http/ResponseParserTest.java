@@ -20,7 +20,8 @@ class ResponseParserTest {
     private static final byte[] VIA = "1.1 arbiter".getBytes(StandardCharsets.US_ASCII);
 
     /** Rebuilds what the appliance sends the client: each head as relayed, then the body bytes. */
-    private static final class Relay implements ResponseParser.Listener {
+    /** What the appliance would send: each head as relayed, then the body bytes. Shared with the conformance test. */
+    static final class Relay implements ResponseParser.Listener {
         final StringBuilder out = new StringBuilder();
         final List<Integer> statuses = new ArrayList<>();
         final List<Framing> framings = new ArrayList<>();
