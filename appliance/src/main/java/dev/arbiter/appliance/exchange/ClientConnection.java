@@ -572,6 +572,9 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         if (h.size() > limits.maxHeaderCount()) {
             return RequestRejection.TOO_MANY_HEADERS;
         }
+        if (r.method() == HttpMethod.TRACE) {
+            return RequestRejection.METHOD_NOT_ALLOWED; // as nginx: never echoed through the balancer
+        }
         String te = h.get(HttpHeaderNames.TRANSFER_ENCODING);
         if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
             return RequestRejection.UNKNOWN_TRANSFER_CODING;

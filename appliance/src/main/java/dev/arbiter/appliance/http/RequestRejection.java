@@ -26,7 +26,9 @@ public enum RequestRejection {
     /** A request-target with a control character, a space or a byte over 0x7F, or an absolute-form that is not http(s). */
     INVALID_TARGET(HttpResponseStatus.BAD_REQUEST, "invalid_target"),
     /** A major version other than 1 (HTTP/1.x with x > 1 is served as HTTP/1.1). */
-    UNSUPPORTED_VERSION(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported_version");
+    UNSUPPORTED_VERSION(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported_version"),
+    /** TRACE, which would echo the request (cookies, credentials the balancer added) back to a script (XST). */
+    METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed");
 
     private final HttpResponseStatus status;
     private final String label;

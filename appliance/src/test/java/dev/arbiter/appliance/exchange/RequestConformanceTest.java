@@ -175,6 +175,12 @@ class RequestConformanceTest {
         assertRejected("unsupported_version", 505, raw);
     }
 
+    /** TRACE would echo the request, with what the balancer added, back to the client (XST); nginx refuses it too. */
+    @Test
+    void shouldRefuseTrace() throws Exception {
+        assertRejected("method_not_allowed", 405, "TRACE /x HTTP/1.1\r\nHost: a\r\nCookie: session=secret\r\n\r\n");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"GET /x http/1.1\r\nHost: a\r\n\r\n", "GET /x Http/1.1\r\nHost: a\r\n\r\n"})
     void shouldRefuseAProtocolNameThatIsNotUpperCase(String raw) throws Exception {
