@@ -700,31 +700,19 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         boolean last = c instanceof LastHttpContent;
         if (c.decoderResult().isFailure()) {
             ReferenceCountUtil.release(c);
-            if (responseStarted) {
-                ctx.close();
-            } else {
-                reject(RequestRejection.ofContent(c.decoderResult().cause()));
-            }
+            reject(RequestRejection.ofContent(c.decoderResult().cause()));
             return;
         }
         if (last && ((LastHttpContent) c).trailingHeaders().size() > limits.maxHeaderCount()) {
             // Trailers are fields too: the head's count limit holds for them.
             ReferenceCountUtil.release(c);
-            if (responseStarted) {
-                ctx.close();
-            } else {
-                reject(RequestRejection.TOO_MANY_HEADERS);
-            }
+            reject(RequestRejection.TOO_MANY_HEADERS);
             return;
         }
         bodyBytes += c.content().readableBytes();
         if (limits.maxBodyBytes() > 0 && bodyBytes > limits.maxBodyBytes()) {
             ReferenceCountUtil.release(c);
-            if (responseStarted) {
-                ctx.close();
-            } else {
-                reject(RequestRejection.BODY_TOO_LARGE);
-            }
+            reject(RequestRejection.BODY_TOO_LARGE);
             return;
         }
         if (state == DISCARDING) {
@@ -988,11 +976,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     /** The upstream connection broke or misbehaved mid-exchange. */
     private void upstreamFailed(String why) {
         writeOutput();
-        if (upstream != null) {
-            backend.onLoop(loop.index()).outstanding--;
-            loop.connector().discard(upstream);
-            upstream = null;
-        }
+        dropUpstream();
         if (responseStarted) {
             // Part of the response is with the client; the only honest end is to cut the connection.
             // The backend failed all the same (a 5xx head was counted already); never retried.
@@ -1042,10 +1026,19 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
         return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
     }
 
-    /** Refuses a malformed or over-limit request and closes the connection. */
+    /** Refuses a malformed or over-limit request and closes the connection (cuts it, once a response has started). */
     private void reject(RequestRejection why) {
         loop.state().stats().onLoop(loop.index()).rejected[why.ordinal()]++;
         endWith(why.status(), why.status().reasonPhrase() + "\n", false);
+    }
+
+    /** Closes the exchange's backend connection mid-exchange (never reused) and stops counting it as outstanding. */
+    private void dropUpstream() {
+        if (upstream != null) {
+            backend.onLoop(loop.index()).outstanding--;
+            loop.connector().discard(upstream);
+            upstream = null;
+        }
     }
 
     /**
@@ -1056,11 +1049,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
     private void endWith(HttpResponseStatus status, String body, boolean head) {
         state = CLOSING;
         releaseInbound();
-        if (upstream != null) {
-            backend.onLoop(loop.index()).outstanding--;
-            loop.connector().discard(upstream);
-            upstream = null;
-        }
+        dropUpstream();
         if (responseStarted) {
             ctx.close();
             return;
@@ -1155,9 +1144,7 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
             ch.close();
             return;
         }
-        state = CLOSING;
-        lingering = true;
-        releaseInbound();
+        lingering = true; // the exchange is CLOSING already: what comes in is dropped
         armDeadline(DEADLINE_LINGER, LINGER_MILLIS);
         duplex.shutdownOutput();
         ch.config().setAutoRead(true);
@@ -1233,20 +1220,12 @@ public final class ClientConnection extends ChannelDuplexHandler implements Upst
                 } else {
                     // The client took nothing: its stall, not the backend's failure.
                     state = CLOSING;
-                    if (upstream != null) {
-                        backend.onLoop(loop.index()).outstanding--;
-                        loop.connector().discard(upstream);
-                        upstream = null;
-                    }
+                    dropUpstream();
                     ctx.close();
                 }
             }
             case DEADLINE_RESPONSE -> {
-                if (upstream != null) {
-                    backend.onLoop(loop.index()).outstanding--;
-                    loop.connector().discard(upstream);
-                    upstream = null;
-                }
+                dropUpstream();
                 backend.recordFailure(loop.nowMillis());
                 backend.onLoop(loop.index()).failures++;
                 backend = null;

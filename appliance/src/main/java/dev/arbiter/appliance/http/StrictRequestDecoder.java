@@ -104,7 +104,7 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
         if (version.minorVersion() > 1) {
             m.setProtocolVersion(HttpVersion.HTTP_1_1);
         }
-        if (!visibleAscii(initialLine[1])) {
+        if (!TargetPath.isVisibleAscii(initialLine[1], "")) {
             throw RequestRejection.INVALID_TARGET.exception();
         }
         return m;
@@ -116,16 +116,6 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
      */
     public boolean holdsPartialRequest() {
         return awaitingHead && !rejected && (requestLineParsed || actualReadableBytes() > 0);
-    }
-
-    private static boolean visibleAscii(String target) {
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
-            if (c <= ' ' || c >= 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

@@ -34,6 +34,20 @@ public final class TargetPath {
         return end == target.length() ? path : path + target.substring(end);
     }
 
+    /**
+     * Whether every character of {@code s} is visible ASCII ({@code !} .. {@code ~}), the only
+     * characters a request-target may hold (RFC 9112 3.2), and none of {@code excluded}.
+     */
+    public static boolean isVisibleAscii(String s, String excluded) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x21 || c > 0x7E || excluded.indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static int pathEnd(String target) {
         int q = target.indexOf('?');
         return q < 0 ? target.length() : q;

@@ -1,5 +1,6 @@
 package dev.arbiter.appliance.policy;
 
+import dev.arbiter.appliance.http.TargetPath;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import java.util.List;
 import java.util.Set;
@@ -85,21 +86,11 @@ final class HeaderRules {
      * {@code ?} and {@code #} (RFC 9112 section 3.2's origin-form; anything else, percent-encoded).
      */
     static boolean isRewritePath(String path) {
-        return path.startsWith("/") && visibleAsciiExcept(path, "?#");
+        return path.startsWith("/") && TargetPath.isVisibleAscii(path, "?#");
     }
 
     /** A rewritten query: visible ASCII other than {@code #}; empty for none. */
     static boolean isRewriteQuery(String query) {
-        return visibleAsciiExcept(query, "#");
-    }
-
-    private static boolean visibleAsciiExcept(String s, String excluded) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x21 || c > 0x7E || excluded.indexOf(c) >= 0) {
-                return false;
-            }
-        }
-        return true;
+        return TargetPath.isVisibleAscii(query, "#");
     }
 }

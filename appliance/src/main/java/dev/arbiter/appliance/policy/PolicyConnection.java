@@ -73,15 +73,13 @@ final class PolicyConnection extends ChannelInboundHandlerAdapter {
         Call c;
         boolean any = false;
         long now = System.nanoTime();
-        boolean first = true;
         while ((c = inFlight.pollFirst()) != null) {
-            if (reason == FailureReason.TIMEOUT && !first && now - c.giveUpNanos < 0) {
+            if (reason == FailureReason.TIMEOUT && now - c.giveUpNanos < 0) {
                 // Behind the overdue call on the same connection, with time left: not this
                 // call's failure. Its requests go out again on another connection.
                 c.requeue(server.group());
                 continue;
             }
-            first = false;
             c.fail(reason, out);
             server.group().stats().callFailures[reason.ordinal()].increment();
             any = true;
